@@ -1,0 +1,53 @@
+import type {
+	IAuthenticateGeneric,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
+
+export class WitriumApi implements ICredentialType {
+	name = 'witriumApi';
+
+	displayName = 'Witrium API';
+
+	icon = 'file:witrium.svg' as const;
+
+	documentationUrl = 'https://github.com/witrium/n8n-nodes-witrium#credentials';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Token',
+			name: 'apiToken',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description: 'Your Witrium API token, from the Witrium dashboard',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://api.witrium.com',
+			placeholder: 'https://api.witrium.com',
+			description: 'Change only to reach a staging host or a local Witrium simulator',
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				'X-Witrium-Key': '={{$credentials.apiToken}}',
+			},
+		},
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+			url: '/v1/browser-sessions',
+			method: 'GET',
+		},
+	};
+}

@@ -1,0 +1,183 @@
+/**
+ * The shapes the client speaks in. Requests are camelCase here and snake_case on the wire;
+ * responses are re-keyed to camelCase at the top level only: a run's `result` (and a step's
+ * `result`) is the service's own data and is passed through untouched.
+ */
+
+/** Run status codes shared by runs and their steps. */
+export type RunStatus = 'P' | 'R' | 'C' | 'F' | 'X';
+
+export const RUN_STATUS_NAMES: Record<RunStatus, string> = {
+	P: 'pending',
+	R: 'running',
+	C: 'completed',
+	F: 'failed',
+	X: 'cancelled',
+};
+
+export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['C', 'F', 'X']);
+
+export type ArgumentValue = string | number;
+
+export interface UploadFile {
+	filename: string;
+	/** base64 */
+	data: string;
+}
+
+export interface RunWorkflowRequest {
+	args?: Record<string, ArgumentValue>;
+	files?: UploadFile[];
+	useStates?: string[];
+	preserveState?: string;
+	noIntelligence?: boolean;
+	recordSession?: boolean;
+	browserSessionId?: string;
+	skipGotoUrlInstruction?: boolean;
+}
+
+export interface RunSubmitted {
+	workflowId: string;
+	runId: string;
+	status: string;
+}
+
+export interface ExecutionStep {
+	status: string;
+	instructionOrder: number;
+	instruction: string;
+	result: unknown;
+	resultFormat: string | null;
+	errorMessage: string | null;
+}
+
+export interface RunResults {
+	workflowId: string;
+	runId: string;
+	status: string;
+	startedAt: string | null;
+	completedAt: string | null;
+	message: string | null;
+	executions: ExecutionStep[];
+	result: unknown;
+	resultFormat: string | null;
+	errorMessage: string | null;
+}
+
+export interface CancelledRun {
+	uuid: string;
+	sessionId: string | null;
+	workflow: { uuid: string; name: string | null; description: string | null } | null;
+	runType: string | null;
+	triggeredBy: string | null;
+	status: string;
+	sessionActive: boolean | null;
+	startedAt: string | null;
+	completedAt: string | null;
+	errorMessage: string | null;
+	executions: Array<{
+		instructionId: unknown;
+		instruction: string | null;
+		result: unknown;
+		resultFormat: string | null;
+		message: string | null;
+		status: string;
+		errorMessage: string | null;
+	}>;
+}
+
+export interface RunTalentRequest {
+	args?: Record<string, ArgumentValue>;
+	files?: UploadFile[];
+	useStates?: string[];
+	preserveState?: string;
+	browserSessionId?: string;
+}
+
+export interface TalentResult {
+	status: string;
+	startedAt: string | null;
+	completedAt: string | null;
+	message: string | null;
+	result: unknown;
+	resultFormat: string | null;
+	errorMessage: string | null;
+}
+
+export interface CreateSessionRequest {
+	provider?: string;
+	useProxy?: boolean;
+	proxyCountry?: string;
+	proxyCity?: string;
+	useStates?: string[];
+	preserveState?: string;
+}
+
+export interface BrowserSession {
+	uuid: string;
+	provider: string | null;
+	status: string;
+	isBusy: boolean;
+	userManaged: boolean | null;
+	currentRunType: string | null;
+	currentRunId: string | null;
+	createdAt: string | null;
+	startedAt: string | null;
+	lastActivityAt: string | null;
+	proxyCountry: string | null;
+	proxyCity: string | null;
+}
+
+export interface SessionList {
+	sessions: BrowserSession[];
+	totalCount: number;
+}
+
+export interface CloseSessionRequest {
+	force?: boolean;
+	preserveState?: string;
+}
+
+export interface CloseSessionResult {
+	status: string;
+	message: string;
+}
+
+/** Per-call options accepted by every client method. */
+export interface CallOptions {
+	/** Aborts the request (and any retry backoff) at once. */
+	signal?: AbortSignal;
+	/** Overrides the client's request timeout for this call, in milliseconds. */
+	timeoutMs?: number;
+}
+
+export interface WaitOptions {
+	/** `completed` (default) or `running`. */
+	until?: 'completed' | 'running';
+	/** With `until: 'running'`: also wait until the last step's status is `C`. */
+	allInstructionsExecuted?: boolean;
+	/** Overall deadline of the wait in milliseconds; 0 or undefined = no limit. */
+	timeoutMs?: number;
+	/** Upper bound of the adaptive poll interval in milliseconds (default 5000). */
+	maxPollIntervalMs?: number;
+	/** Stops the wait within 100 ms. */
+	signal?: AbortSignal;
+	/** Called with every state the wait sees. */
+	onProgress?: (run: RunResults) => void;
+	/** Timeout of each poll request in milliseconds (defaults to the client's). */
+	requestTimeoutMs?: number;
+}
+
+export interface ClientOptions {
+	apiToken: string;
+	/** Default `https://api.witrium.com`. */
+	baseUrl?: string;
+	/** Per-request timeout in milliseconds (default 60000). */
+	requestTimeoutMs?: number;
+	/** Retries of a retryable request (default 4). */
+	maxRetries?: number;
+	/** First backoff step in milliseconds (default 500); doubles each retry, full jitter, capped. */
+	retryBaseDelayMs?: number;
+	/** Cap of one backoff or Retry-After wait in milliseconds (default 30000). */
+	retryMaxDelayMs?: number;
+}
