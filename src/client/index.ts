@@ -1,0 +1,22 @@
+/** The shared Witrium HTTP client (undici; no n8n imports). */
+export * from './types';
+export * from './errors';
+export { WitriumClient } from './client';
+export { isTerminalStatus, describeStatus, describeLastStep, reachedTarget } from './wait';
+export {
+	nextPollDelay,
+	predictRemainingMs,
+	FIRST_POLL_MS,
+	MIN_POLL_MS,
+	POLL_GROWTH_FRACTION,
+	DEFAULT_MAX_POLL_INTERVAL_MS,
+} from './poll';
+export {
+	closeAllDispatchers,
+	DEFAULT_BASE_URL,
+	DEFAULT_REQUEST_TIMEOUT_MS,
+	DEFAULT_MAX_RETRIES,
+	DEFAULT_RETRY_BASE_DELAY_MS,
+	DEFAULT_RETRY_MAX_DELAY_MS,
+} from './http';
+export { talentOutcome } from './talent';

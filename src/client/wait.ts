@@ -1,0 +1,132 @@
+/** Waiting for a run: adaptive polling bounded by an overall deadline, abortable at once. */
+import { RunStatusError, WaitAbortedError, WaitTimeoutError, WitriumApiError } from './errors';
+import { sleep } from './http';
+import { DEFAULT_MAX_POLL_INTERVAL_MS, nextPollDelay } from './poll';
+import { RUN_STATUS_NAMES, TERMINAL_STATUSES, type RunResults, type WaitOptions } from './types';
+
+export function isTerminalStatus(status: string): boolean {
+	return TERMINAL_STATUSES.has(status);
+}
+
+/** `completed (C)`; unknown codes as given. */
+export function describeStatus(status: string): string {
+	const name = (RUN_STATUS_NAMES as Record<string, string | undefined>)[status];
+	return name ? `${name} (${status})` : `"${status}"`;
+}
+
+/** The furthest step the run has reached, e.g. `step 2 "Click login" (running)`, or undefined. */
+export function describeLastStep(run: RunResults | undefined): string | undefined {
+	const steps = run?.executions ?? [];
+	if (steps.length === 0) return undefined;
+	const reached = steps.filter((s) => s.status !== 'P');
+	const step = (reached.length > 0 ? reached : steps)[(reached.length > 0 ? reached : steps).length - 1];
+	const order = step.instructionOrder ?? steps.indexOf(step) + 1;
+	const instruction = step.instruction ? ` "${step.instruction}"` : '';
+	return `step ${order}${instruction} (${describeStatus(step.status)})`;
+}
+
+/** Whether `run` satisfies the wait. */
+export function reachedTarget(run: RunResults, options: Pick<WaitOptions, 'until' | 'allInstructionsExecuted'>): boolean {
+	if (run.status === 'C') return true; // a completed run has also been running
+	if ((options.until ?? 'completed') !== 'running' || run.status !== 'R') return false;
+	if (!options.allInstructionsExecuted) return true;
+	const last = run.executions[run.executions.length - 1];
+	return last !== undefined && last.status === 'C';
+}
+
+function describeTarget(options: WaitOptions): string {
+	if ((options.until ?? 'completed') === 'running') {
+		return options.allInstructionsExecuted ? 'running (R) with all instructions executed' : 'running (R)';
+	}
+	return 'completed (C)';
+}
+
+function formatDuration(ms: number): string {
+	return ms < 10_000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 1000)} s`;
+}
+
+/** Polls done this close to the deadline give up their slot to one last poll just before it. */
+const FINAL_POLL_MARGIN_MS = 300;
+
+export type PollFn = (call: { signal?: AbortSignal; timeoutMs?: number; deadlineAt?: number }) => Promise<RunResults>;
+
+export async function waitForRun(runId: string, poll: PollFn, options: WaitOptions = {}): Promise<RunResults> {
+	const started = Date.now();
+	const deadline = options.timeoutMs && options.timeoutMs > 0 ? started + options.timeoutMs : undefined;
+	const maxInterval = options.maxPollIntervalMs && options.maxPollIntervalMs > 0 ? options.maxPollIntervalMs : DEFAULT_MAX_POLL_INTERVAL_MS;
+	const target = describeTarget(options);
+	const signal = options.signal;
+	let last: RunResults | undefined;
+	let lastError: WitriumApiError | undefined;
+	let finalPollDone = false;
+
+	const aborted = () =>
+		new WaitAbortedError(
+			`Waiting for run ${runId} was stopped` + (last ? ` (last status: ${describeStatus(last.status)})` : ''),
+			runId,
+			last,
+		);
+	const timedOut = () => {
+		let message = `Run ${runId} did not reach ${target} within ${formatDuration(options.timeoutMs ?? 0)}`;
+		if (last) {
+			message += `; last status: ${describeStatus(last.status)}`;
+			const step = describeLastStep(last);
+			message += step ? `, last step reached: ${step}` : ', no step reached yet';
+		} else {
+			message += '; no status was seen yet';
+			if (lastError) message += ` (last error: ${lastError.message})`;
+		}
+		return new WaitTimeoutError(message, runId, last);
+	};
+
+	for (let attempt = 0; ; attempt++) {
+		if (signal?.aborted) throw aborted();
+		const now = Date.now();
+		let wake = now + nextPollDelay(attempt, now - started, maxInterval, last);
+		if (deadline !== undefined) {
+			if (finalPollDone || now >= deadline) {
+				await sleepOrAbort(deadline - now, signal, aborted);
+				throw timedOut();
+			}
+			if (wake > deadline - FINAL_POLL_MARGIN_MS) {
+				wake = Math.max(now, deadline - FINAL_POLL_MARGIN_MS);
+				finalPollDone = true;
+			}
+		}
+		await sleepOrAbort(wake - now, signal, aborted);
+
+		let run: RunResults;
+		try {
+			run = await poll({
+				signal,
+				timeoutMs: options.requestTimeoutMs,
+				deadlineAt: deadline,
+			});
+		} catch (err) {
+			if (signal?.aborted) throw aborted();
+			if (!(err instanceof WitriumApiError)) throw err;
+			if (err.kind === 'aborted') throw aborted();
+			if (!err.retryable) throw err;
+			lastError = err;
+			if (deadline !== undefined && Date.now() >= deadline) throw timedOut();
+			continue;
+		}
+		lastError = undefined;
+		last = run;
+		options.onProgress?.(run);
+		if (reachedTarget(run, options)) return run;
+		if (isTerminalStatus(run.status)) {
+			let message = `Run ${runId} ended ${describeStatus(run.status)} while waiting for ${target}`;
+			if (run.errorMessage) message += `: ${run.errorMessage}`;
+			throw new RunStatusError(message, (options.until ?? 'completed') === 'running' ? 'R' : 'C', run);
+		}
+	}
+}
+
+async function sleepOrAbort(ms: number, signal: AbortSignal | undefined, aborted: () => Error): Promise<void> {
+	try {
+		await sleep(ms, signal);
+	} catch {
+		throw aborted();
+	}
+}
