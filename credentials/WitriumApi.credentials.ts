@@ -12,7 +12,7 @@ export class WitriumApi implements ICredentialType {
 
 	icon = 'file:witrium.svg' as const;
 
-	documentationUrl = 'https://github.com/witrium/n8n-nodes-witrium#credentials';
+	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-witrium#credentials';
 
 	properties: INodeProperties[] = [
 		{

@@ -1,0 +1,51 @@
+import { NodeConnectionTypes } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+
+import { credentialsDescription } from '../../src/n8n/descriptions';
+import { executeCancelRun } from '../../src/n8n/cancelRun';
+
+export class WitriumCancelRun implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Witrium Cancel Run',
+		name: 'witriumCancelRun',
+		icon: 'file:witrium.svg',
+		group: ['transform'],
+		version: 1,
+		description: 'Cancel a Witrium workflow run, and optionally close its browser session',
+		defaults: { name: 'Witrium Cancel Run' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: credentialsDescription,
+		properties: [
+			{
+				displayName: 'Run ID',
+				name: 'runId',
+				type: 'string',
+				required: true,
+				default: '={{ $json.runId }}',
+				description: 'ID of the run to cancel, e.g. from a Run Workflow node',
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Close Session',
+						name: 'closeSession',
+						type: 'boolean',
+						default: false,
+						description: "Whether to also force-close the browser session the run was in, so the browser doesn't linger",
+					},
+				],
+			},
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await executeCancelRun(this);
+	}
+}

@@ -1,0 +1,64 @@
+import { NodeConnectionTypes } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+
+import {
+	argumentsProperties,
+	binaryPropertyNamesOption,
+	browserSessionIdProperty,
+	credentialsDescription,
+	failOnRunFailureOption,
+	maxConcurrencyOption,
+	preserveStateOption,
+	requestTimeoutOption,
+	useStatesOption,
+} from '../../src/n8n/descriptions';
+import { executeRunTalent } from '../../src/n8n/runTalent';
+
+export class WitriumRunTalent implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Witrium Run Talent',
+		name: 'witriumRunTalent',
+		icon: 'file:witrium.svg',
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ "Talent " + $parameter["talentId"] }}',
+		description: 'Run a Witrium talent (a small browser skill) and wait for its result',
+		defaults: { name: 'Witrium Run Talent' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: credentialsDescription,
+		properties: [
+			{
+				displayName: 'Talent ID',
+				name: 'talentId',
+				type: 'string',
+				required: true,
+				default: '',
+				placeholder: 'e.g. 8d0e6a52-0f4b-4c1e-9a57-2f1d3c4b5a69',
+				description: 'ID of the Witrium talent, as shown in the Witrium dashboard',
+			},
+			...argumentsProperties(),
+			browserSessionIdProperty(),
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					binaryPropertyNamesOption,
+					failOnRunFailureOption,
+					maxConcurrencyOption,
+					preserveStateOption,
+					requestTimeoutOption(900, 'Longest time to wait for the talent: the call returns only when it has finished'),
+					useStatesOption,
+				],
+			},
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await executeRunTalent(this);
+	}
+}

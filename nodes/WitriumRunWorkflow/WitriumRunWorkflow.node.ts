@@ -1,0 +1,176 @@
+import { NodeConnectionTypes } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+
+import {
+	argumentsProperties,
+	binaryPropertyNamesOption,
+	browserSessionIdProperty,
+	credentialsDescription,
+	failOnRunFailureOption,
+	maxConcurrencyOption,
+	preserveStateOption,
+	requestTimeoutOption,
+	useStatesOption,
+} from '../../src/n8n/descriptions';
+import { executeRunWorkflow } from '../../src/n8n/runWorkflow';
+
+const onRun = { operation: ['run'] };
+const onWait = { operation: ['run', 'waitForRun'] };
+
+export class WitriumRunWorkflow implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Witrium Run Workflow',
+		name: 'witriumRunWorkflow',
+		icon: 'file:witrium.svg',
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ {"run": "Run", "getResults": "Get Results", "waitForRun": "Wait for Run"}[$parameter["operation"]] }}',
+		description: 'Run a recorded Witrium browser workflow in a cloud browser and get its result',
+		defaults: { name: 'Witrium Run Workflow' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: credentialsDescription,
+		properties: [
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Run', value: 'run', action: 'Run a workflow', description: 'Start a workflow run and wait for it as chosen below' },
+					{ name: 'Get Results', value: 'getResults', action: 'Get the results of a run', description: 'Read the current state and result of a run, without waiting' },
+					{ name: 'Wait for Run', value: 'waitForRun', action: 'Wait for a run', description: 'Wait for a run started earlier (e.g. with Wait For: Nothing)' },
+				],
+				default: 'run',
+			},
+			{
+				displayName: 'Workflow ID',
+				name: 'workflowId',
+				type: 'string',
+				required: true,
+				default: '',
+				placeholder: 'e.g. 3f2a9c1e-5b7d-4e8f-9a0b-1c2d3e4f5a6b',
+				description: 'ID of the Witrium workflow, as shown in the Witrium dashboard',
+				displayOptions: { show: onRun },
+			},
+			{
+				displayName: 'Run ID',
+				name: 'runId',
+				type: 'string',
+				required: true,
+				default: '={{ $json.runId }}',
+				description: 'ID of the run, e.g. from a Run Workflow node',
+				displayOptions: { show: { operation: ['getResults', 'waitForRun'] } },
+			},
+			...argumentsProperties(onRun),
+			browserSessionIdProperty(onRun),
+			{
+				displayName: 'Wait For',
+				name: 'waitFor',
+				type: 'options',
+				options: [
+					{ name: 'Completed', value: 'completed', description: 'Wait until the run has finished and output its result' },
+					{ name: 'Running', value: 'running', description: 'Wait until the browser is up and the run has started (e.g. to chain runs in one session)' },
+					{ name: 'Nothing', value: 'nothing', description: 'Output the run ID at once; wait later with "Wait for Run"' },
+				],
+				default: 'completed',
+				displayOptions: { show: onWait },
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'All Instructions Executed',
+						name: 'allInstructionsExecuted',
+						type: 'boolean',
+						default: false,
+						description: 'Whether, when waiting for Running, to also wait until every instruction so far has executed',
+						displayOptions: { show: { '/waitFor': ['running'] } },
+					},
+					binaryPropertyNamesOption,
+					failOnRunFailureOption,
+					{
+						displayName: 'Include Steps',
+						name: 'includeSteps',
+						type: 'boolean',
+						default: false,
+						description: 'Whether to add the executed steps (executions) to the run item',
+					},
+					maxConcurrencyOption,
+					{
+						displayName: 'Max Poll Interval (Seconds)',
+						name: 'maxPollInterval',
+						type: 'number',
+						typeOptions: { minValue: 1 },
+						default: 10,
+						description: 'Longest pause between two status checks. Checks start quick and slow down to this as the run goes on.',
+					},
+					{
+						displayName: 'No Intelligence',
+						name: 'noIntelligence',
+						type: 'boolean',
+						default: false,
+						description: 'Whether to run without AI assistance',
+					},
+					{
+						displayName: 'On Timeout',
+						name: 'onTimeout',
+						type: 'options',
+						options: [
+							{ name: 'Cancel Run and Fail', value: 'cancelAndFail', description: 'Cancel the run in Witrium, then fail the item' },
+							{ name: 'Fail', value: 'fail', description: 'Fail the item and leave the run going' },
+							{ name: 'Return Last State', value: 'returnLast', description: 'Output the run as last seen, with its current status' },
+						],
+						default: 'cancelAndFail',
+						description: 'What to do when the run has not reached the awaited status within the timeout',
+					},
+					{
+						displayName: 'Output',
+						name: 'output',
+						type: 'options',
+						options: [
+							{ name: 'Run', value: 'run', description: 'One item per run, with its status and result' },
+							{ name: 'Result Items', value: 'resultItems', description: 'One item per element of an array result (an object result stays one item)' },
+							{ name: 'Steps', value: 'steps', description: 'One item per executed step' },
+						],
+						default: 'run',
+					},
+					preserveStateOption,
+					{
+						displayName: 'Record Session',
+						name: 'recordSession',
+						type: 'boolean',
+						default: false,
+						description: 'Whether to record the browser session',
+					},
+					requestTimeoutOption(60, 'Longest time one HTTP request to Witrium may take; waiting for a run is bounded by Timeout instead'),
+					{
+						displayName: 'Skip Go-To-URL Instruction',
+						name: 'skipGotoUrlInstruction',
+						type: 'boolean',
+						default: false,
+						description: "Whether to skip the workflow's first \"go to URL\" step, to continue where an earlier run in the same session left the browser",
+					},
+					{
+						displayName: 'Timeout (Seconds)',
+						name: 'timeout',
+						type: 'number',
+						typeOptions: { minValue: 0 },
+						default: 900,
+						description: 'Longest time to wait for the run; 0 waits without limit',
+					},
+					useStatesOption,
+				],
+			},
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await executeRunWorkflow(this);
+	}
+}

@@ -1,0 +1,152 @@
+import type { INodeProperties, INodeTypeDescription } from 'n8n-workflow';
+
+/** Parameter definitions shared by several nodes, so each means the same everywhere. */
+
+type Show = NonNullable<INodeProperties['displayOptions']>['show'];
+
+const withShow = (property: INodeProperties, show?: Show): INodeProperties =>
+	show ? { ...property, displayOptions: { show } } : property;
+
+export const credentialsDescription: INodeTypeDescription['credentials'] = [
+	{ name: 'witriumApi', required: true },
+];
+
+export function argumentsProperties(show?: Show): INodeProperties[] {
+	return [
+		withShow(
+			{
+				displayName: 'Specify Arguments',
+				name: 'specifyArguments',
+				type: 'options',
+				options: [
+					{ name: 'Using Fields Below', value: 'keypair' },
+					{ name: 'Using JSON', value: 'json' },
+				],
+				default: 'keypair',
+				description: 'How to give the input arguments the automation expects',
+			},
+			show,
+		),
+		withShow(
+			{
+				displayName: 'Arguments',
+				name: 'arguments',
+				type: 'fixedCollection',
+				typeOptions: { multipleValues: true },
+				placeholder: 'Add Argument',
+				default: {},
+				options: [
+					{
+						name: 'argument',
+						displayName: 'Argument',
+						values: [
+							{
+								displayName: 'Name',
+								name: 'name',
+								type: 'string',
+								default: '',
+								placeholder: 'e.g. username',
+								description: 'Name of the argument, as defined in Witrium',
+							},
+							{
+								displayName: 'Value',
+								name: 'value',
+								type: 'string',
+								default: '',
+								placeholder: 'e.g. jane@example.com',
+								description: 'A string or number',
+							},
+						],
+					},
+				],
+				description: 'Input arguments of the automation. Leave empty to send none.',
+			},
+			{ ...show, specifyArguments: ['keypair'] },
+		),
+		withShow(
+			{
+				displayName: 'Arguments (JSON)',
+				name: 'argumentsJson',
+				type: 'json',
+				default: '{}',
+				placeholder: '{ "username": "jane@example.com", "page": 2 }',
+				description: 'A JSON object of argument names to string or number values',
+			},
+			{ ...show, specifyArguments: ['json'] },
+		),
+	];
+}
+
+export function browserSessionIdProperty(show?: Show): INodeProperties {
+	return withShow(
+		{
+			displayName: 'Browser Session ID',
+			name: 'browserSessionId',
+			type: 'string',
+			default: '={{ $json.sessionId }}',
+			placeholder: 'e.g. 6f1c…',
+			description:
+				'Run inside this existing browser session (e.g. from a Browser Session node). Empty = a fresh browser. Items that name the same session run one after another.',
+			hint: 'Defaults to the sessionId of the incoming item, so a session flows from node to node',
+		},
+		show,
+	);
+}
+
+export const useStatesOption: INodeProperties = {
+	displayName: 'Use States',
+	name: 'useStates',
+	type: 'string',
+	default: '',
+	placeholder: 'e.g. logged-in, cookie-consent',
+	description:
+		'Comma-separated names of saved browser states to restore. Witrium ignores run-level states inside a browser session: give them when creating the session instead.',
+};
+
+export const preserveStateOption: INodeProperties = {
+	displayName: 'Preserve State',
+	name: 'preserveState',
+	type: 'string',
+	default: '',
+	placeholder: 'e.g. logged-in',
+	description: 'Save the browser state (cookies, storage) under this name when the run completes',
+};
+
+export const binaryPropertyNamesOption: INodeProperties = {
+	displayName: 'Files From Binary Properties',
+	name: 'binaryPropertyNames',
+	type: 'string',
+	default: '',
+	placeholder: 'e.g. data, attachment',
+	description: 'Comma-separated binary properties of the input item to upload as files',
+};
+
+export const failOnRunFailureOption: INodeProperties = {
+	displayName: 'Fail on Run Failure',
+	name: 'failOnRunFailure',
+	type: 'boolean',
+	default: true,
+	description:
+		'Whether a run that ends failed or cancelled is an error of its item. Turn off to output such runs with their status.',
+};
+
+export const maxConcurrencyOption: INodeProperties = {
+	displayName: 'Max Concurrency',
+	name: 'maxConcurrency',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: 100 },
+	default: 1,
+	description:
+		'How many items run at once, each in its own browser. Items that name the same browser session always run one after another, in item order.',
+};
+
+export function requestTimeoutOption(defaultSeconds: number, description: string): INodeProperties {
+	return {
+		displayName: 'Request Timeout (Seconds)',
+		name: 'requestTimeout',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: defaultSeconds,
+		description,
+	};
+}

@@ -1,0 +1,46 @@
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { INode, JsonObject } from 'n8n-workflow';
+
+import { WitriumApiError, WitriumError } from '../client';
+
+const NEXT_STEP: Record<string, string> = {
+	'401': 'Check the API token in the Witrium API credential.',
+	'403': 'The API token is not allowed to do this: check it belongs to the right Witrium account.',
+	'404': 'Check the id: it must exist in the Witrium account of the credential.',
+	'409': 'The browser session is busy: wait for its run to end, or close it with Force.',
+	'422': 'Witrium rejected the request: check the arguments and options named above.',
+	'429': 'Witrium is rate limiting: lower Max Concurrency or run less often.',
+};
+
+function describeApiError(error: WitriumApiError): string {
+	const parts: string[] = [];
+	if (error.detail) parts.push(`Witrium said: ${error.detail}`);
+	if (error.mayHaveStarted) parts.push('The request reached Witrium, so the run or session may have started: check before running this item again.');
+	const nextStep = NEXT_STEP[String(error.status)];
+	if (nextStep) parts.push(nextStep);
+	else if (error.retryable) parts.push('This is likely temporary: try again later.');
+	parts.push(`Endpoint: ${error.endpoint}`);
+	return parts.join(' ');
+}
+
+/** Turns anything thrown while handling an item into an n8n error that names the item. */
+export function toNodeError(node: INode, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		if (error.context.itemIndex === undefined) error.context.itemIndex = itemIndex;
+		return error;
+	}
+	if (error instanceof WitriumApiError) {
+		// Only these fields go in: the raw response (headers, request) would carry the token.
+		const response: JsonObject = { message: error.message, detail: error.detail ?? null, endpoint: error.endpoint };
+		return new NodeApiError(node, response, {
+			message: error.message,
+			description: describeApiError(error),
+			httpCode: error.status !== undefined ? String(error.status) : undefined,
+			itemIndex,
+		});
+	}
+	if (error instanceof WitriumError) {
+		return new NodeOperationError(node, error.message, { itemIndex });
+	}
+	return new NodeOperationError(node, error instanceof Error ? error.message : String(error), { itemIndex });
+}

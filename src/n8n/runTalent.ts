@@ -1,0 +1,62 @@
+import { NodeOperationError } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { witriumClient } from './client';
+import { talentItem, toItems } from './items';
+import { optionalString, readArguments, readFiles, readId, readOptionalId, splitList } from './params';
+import { attachErrorFields, executionCancelSignal, runItems } from './runner';
+import { SESSION_STATES_IGNORED_HINT } from './runWorkflow';
+
+interface TalentOptions {
+	useStates?: string;
+	preserveState?: string;
+	binaryPropertyNames?: string;
+	failOnRunFailure?: boolean;
+	maxConcurrency?: number;
+	requestTimeout?: number;
+}
+
+/** Talent statuses are not documented beyond these; anything else is passed through as it is. */
+const TALENT_FAILURES = new Set(['F', 'failed', 'X', 'cancelled', 'error']);
+
+/** The Run Talent node: a synchronous run per item, so the request itself is the wait. */
+export async function executeRunTalent(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const firstOptions = ctx.getNodeParameter('options', 0, {}) as TalentOptions;
+	const client = await witriumClient(ctx, firstOptions.requestTimeout ?? 900);
+	let statesIgnored = false;
+
+	const result = await runItems(ctx, {
+		maxConcurrency: firstOptions.maxConcurrency ?? 1,
+		plan: (itemIndex) => ({ sessionId: readOptionalId(ctx, 'browserSessionId', 'Browser Session ID', itemIndex) }),
+		handle: async (itemIndex, plan) => {
+			const options = ctx.getNodeParameter('options', itemIndex, {}) as TalentOptions;
+			const talentId = readId(ctx, 'talentId', 'Talent ID', itemIndex);
+			const useStates = splitList(options.useStates);
+			if (useStates && plan.sessionId) statesIgnored = true;
+			// Stopping the execution stops waiting for the answer; the API has no way to cancel a talent itself.
+			const talent = await client.runTalent(talentId, {
+				args: readArguments(ctx, itemIndex),
+				files: await readFiles(ctx, itemIndex, splitList(options.binaryPropertyNames)),
+				useStates,
+				preserveState: optionalString(options.preserveState),
+				browserSessionId: plan.sessionId,
+			}, { signal: executionCancelSignal(ctx) });
+			const item = talentItem(talentId, talent, plan.sessionId ?? null);
+			if ((options.failOnRunFailure ?? true) && TALENT_FAILURES.has(talent.status)) {
+				throw attachErrorFields(
+					new NodeOperationError(ctx.getNode(), `Talent ${talentId} ended ${talent.status}${talent.errorMessage ? `: ${talent.errorMessage}` : ''}`, {
+						itemIndex,
+						description: `${talent.message ? `Witrium said: ${talent.message}. ` : ''}Turn off "Fail on Run Failure" to output failed talent runs as items instead.`,
+					}),
+					item,
+				);
+			}
+			return toItems([item]);
+		},
+	});
+
+	if (statesIgnored && typeof ctx.addExecutionHints === 'function') {
+		ctx.addExecutionHints({ message: SESSION_STATES_IGNORED_HINT, location: 'outputPane' });
+	}
+	return result;
+}

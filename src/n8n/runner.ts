@@ -1,0 +1,120 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { toNodeError } from './errors';
+
+/** What handling one item produced: output items (pairedItem is added by the runner). */
+export type ItemOutput = INodeExecutionData[];
+
+export interface ItemPlan {
+	/** Items naming the same session run one after another, in item order. */
+	sessionId?: string;
+}
+
+export interface RunItemsOptions {
+	maxConcurrency: number;
+	/** Reads what the scheduler needs to know of an item; a throw is that item's error. */
+	plan: (itemIndex: number) => ItemPlan;
+	handle: (itemIndex: number, plan: ItemPlan) => Promise<ItemOutput>;
+}
+
+/** Extra fields an error item carries on the error output (e.g. the failed run), set by handlers. */
+export const ERROR_ITEM_FIELDS = Symbol('witriumErrorItemFields');
+type WithErrorFields = { [ERROR_ITEM_FIELDS]?: IDataObject };
+
+export function attachErrorFields<E extends Error>(error: E, fields: IDataObject): E {
+	(error as E & WithErrorFields)[ERROR_ITEM_FIELDS] = fields;
+	return error;
+}
+
+/** The execution's cancel signal, where the host has one (older n8n versions do not). */
+export function executionCancelSignal(ctx: IExecuteFunctions): AbortSignal | undefined {
+	return typeof ctx.getExecutionCancelSignal === 'function' ? ctx.getExecutionCancelSignal() : undefined;
+}
+
+/**
+ * Runs every input item, at most `maxConcurrency` at once, never two items of one browser
+ * session at once, and returns the output in input order. One item's failure never stops the
+ * others: every item is run to its end, and only then, unless the node continues on fail,
+ * the first failed item's error is thrown.
+ */
+export async function runItems(ctx: IExecuteFunctions, options: RunItemsOptions): Promise<INodeExecutionData[][]> {
+	const itemCount = ctx.getInputData().length;
+	const outputs: Array<ItemOutput | undefined> = new Array(itemCount);
+	const errors: Array<Error | undefined> = new Array(itemCount);
+	const errorFields: Array<IDataObject | undefined> = new Array(itemCount);
+	const fail = (itemIndex: number, error: unknown) => {
+		errors[itemIndex] = toNodeError(ctx.getNode(), error, itemIndex);
+		errorFields[itemIndex] = (error as WithErrorFields | undefined)?.[ERROR_ITEM_FIELDS];
+	};
+	const signal = executionCancelSignal(ctx);
+
+	const waiting: Array<{ itemIndex: number; plan: ItemPlan }> = [];
+	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
+		try {
+			waiting.push({ itemIndex, plan: options.plan(itemIndex) });
+		} catch (error) {
+			fail(itemIndex, error);
+		}
+	}
+
+	const limit = Math.max(1, Math.floor(options.maxConcurrency) || 1);
+	const busySessions = new Set<string>();
+	let running = 0;
+
+	await new Promise<void>((resolveAll) => {
+		const startEligible = () => {
+			for (let position = 0; position < waiting.length && running < limit; ) {
+				const { itemIndex, plan } = waiting[position];
+				if (signal?.aborted) {
+					// The execution was stopped: items not started yet are not started at all.
+					fail(itemIndex, new Error('The execution was stopped before this item started'));
+					waiting.splice(position, 1);
+					continue;
+				}
+				if (plan.sessionId !== undefined && busySessions.has(plan.sessionId)) {
+					position++;
+					continue;
+				}
+				waiting.splice(position, 1);
+				running++;
+				if (plan.sessionId !== undefined) busySessions.add(plan.sessionId);
+				options
+					.handle(itemIndex, plan)
+					.then(
+						(output) => {
+							outputs[itemIndex] = output;
+						},
+						(error: unknown) => fail(itemIndex, error),
+					)
+					.finally(() => {
+						running--;
+						if (plan.sessionId !== undefined) busySessions.delete(plan.sessionId);
+						startEligible();
+					});
+			}
+			if (running === 0 && waiting.length === 0) resolveAll();
+		};
+		startEligible();
+	});
+
+	const firstError = errors.find((error) => error !== undefined);
+	if (firstError && !ctx.continueOnFail()) throw firstError;
+
+	const result: INodeExecutionData[] = [];
+	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
+		const error = errors[itemIndex];
+		if (error) {
+			const fields = errorFields[itemIndex] ?? {};
+			const description = (error as { description?: unknown }).description;
+			result.push({
+				json: { ...fields, error: error.message, ...(typeof description === 'string' && description ? { description } : {}) },
+				pairedItem: { item: itemIndex },
+			});
+			continue;
+		}
+		for (const item of outputs[itemIndex] ?? []) {
+			result.push({ ...item, pairedItem: { item: itemIndex } });
+		}
+	}
+	return [result];
+}
