@@ -88,10 +88,11 @@ export function normalizeBaseUrl(baseUrl: string | undefined): string {
 	try {
 		url = new URL(raw);
 	} catch {
-		throw new WitriumError(`Invalid Witrium base URL "${raw}": expected e.g. ${DEFAULT_BASE_URL}`);
+		const shown = raw.includes('@') ? '' : ` "${raw}"`;
+		throw new WitriumError(`Invalid Witrium base URL${shown}: expected e.g. ${DEFAULT_BASE_URL}`);
 	}
 	if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-		throw new WitriumError(`Invalid Witrium base URL "${raw}": only http and https are supported`);
+		throw new WitriumError(`Invalid Witrium base URL (${url.protocol}): only http and https are supported`);
 	}
 	if (url.username || url.password || url.search || url.hash) {
 		throw new WitriumError(
