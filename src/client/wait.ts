@@ -19,10 +19,12 @@ export function describeLastStep(run: RunResults | undefined): string | undefine
 	const steps = run?.executions ?? [];
 	if (steps.length === 0) return undefined;
 	const reached = steps.filter((s) => s.status !== 'P');
-	const step = (reached.length > 0 ? reached : steps)[(reached.length > 0 ? reached : steps).length - 1];
+	const pool = reached.length > 0 ? reached : steps;
+	const step = pool[pool.length - 1];
 	const order = step.instructionOrder ?? steps.indexOf(step) + 1;
 	const instruction = step.instruction ? ` "${step.instruction}"` : '';
-	return `step ${order}${instruction} (${describeStatus(step.status)})`;
+	const name = (RUN_STATUS_NAMES as Record<string, string | undefined>)[step.status] ?? step.status;
+	return `step ${order}${instruction} (${name})`;
 }
 
 /** Whether `run` satisfies the wait. */

@@ -1,0 +1,201 @@
+/** waitForRun: the awaited status, other terminal statuses, deadline, abort, progress, flaky polls. */
+import {
+	RunStatusError,
+	WaitAbortedError,
+	WaitTimeoutError,
+	WitriumApiError,
+	WitriumClient,
+	closeAllDispatchers,
+	type RunResults,
+} from '../../src/client';
+import type { WitriumSimulator } from '../../simulator/index';
+import { assertNoTokenLeak, failure, makeClient, startSimulator } from './helpers';
+
+let sim: WitriumSimulator;
+let baseUrl: string;
+let client: WitriumClient;
+
+beforeAll(async () => {
+	({ sim, baseUrl } = await startSimulator());
+	client = makeClient(baseUrl);
+});
+beforeEach(() => {
+	sim.reset();
+	sim.define({
+		workflows: [
+			{
+				id: 'three-steps',
+				startDelayMs: 100,
+				steps: [
+					{ instruction: 'Go to https://shop.example', durationMs: 100 },
+					{ instruction: 'Search for socks', durationMs: 100 },
+					{ instruction: 'Read the price', durationMs: 100 },
+				],
+				result: { price_eur: 9.5 },
+			},
+			{
+				id: 'fails',
+				startDelayMs: 50,
+				steps: [
+					{ instruction: 'Open page', durationMs: 100 },
+					{ instruction: 'Click buy', durationMs: 100 },
+				],
+				failAtStep: 2,
+				errorMessage: 'Button not found',
+			},
+			{
+				id: 'slow',
+				startDelayMs: 50,
+				steps: [
+					{ instruction: 'Log in', durationMs: 100 },
+					{ instruction: 'Download the report', durationMs: 10_000 },
+				],
+			},
+			{ id: 'late-start', startDelayMs: 3000, steps: [{ instruction: 'Go', durationMs: 100 }] },
+			{
+				id: 'two-seconds',
+				startDelayMs: 100,
+				steps: [
+					{ instruction: 'a', durationMs: 600 },
+					{ instruction: 'b', durationMs: 600 },
+					{ instruction: 'c', durationMs: 700 },
+				],
+			},
+		],
+	});
+});
+afterAll(async () => {
+	assertNoTokenLeak();
+	await sim.stop();
+	await closeAllDispatchers();
+});
+
+const polls = () => sim.requests.filter((r) => r.endpoint === 'getResults');
+
+test('until completed returns the completed run, reporting every state seen', async () => {
+	const { runId } = await client.runWorkflow('three-steps');
+	const seen: RunResults[] = [];
+	const run = await client.waitForRun(runId, { timeoutMs: 10_000, onProgress: (r) => seen.push(r) });
+	expect(run).toMatchObject({ runId, status: 'C', result: { price_eur: 9.5 } });
+	expect(run.executions.map((s) => s.status)).toEqual(['C', 'C', 'C']);
+	expect(seen).toHaveLength(polls().length);
+	expect(seen[seen.length - 1]).toEqual(run);
+	expect(seen.some((r) => r.status === 'R')).toBe(true);
+	expect(seen.slice(0, -1).every((r) => r.status !== 'C')).toBe(true);
+});
+
+test('until running returns as soon as the browser is up', async () => {
+	const { runId } = await client.runWorkflow('slow');
+	const started = Date.now();
+	const run = await client.waitForRun(runId, { until: 'running', timeoutMs: 5000 });
+	expect(run.status).toBe('R');
+	expect(Date.now() - started).toBeLessThan(1000);
+});
+
+test('until running with all instructions executed waits for the last step', async () => {
+	const { runId } = await client.runWorkflow('three-steps');
+	const seen: string[] = [];
+	const run = await client.waitForRun(runId, {
+		until: 'running',
+		allInstructionsExecuted: true,
+		timeoutMs: 5000,
+		onProgress: (r) => seen.push(r.status),
+	});
+	// Not the first R: every step had to finish (the simulator then completes the run at once).
+	expect(seen).toContain('R');
+	expect(run.executions).toHaveLength(3);
+	expect(run.executions.every((s) => s.status === 'C')).toBe(true);
+});
+
+test('a run that fails while waiting for completed ends at once with an error naming both', async () => {
+	const { runId } = await client.runWorkflow('fails');
+	const err = await failure<RunStatusError>(client.waitForRun(runId, { timeoutMs: 5000 }));
+	expect(err).toBeInstanceOf(RunStatusError);
+	expect(err.message).toBe(`Run ${runId} ended failed (F) while waiting for completed (C): Button not found`);
+	expect(err.expected).toBe('C');
+	expect(err.run).toMatchObject({ runId, status: 'F', errorMessage: 'Button not found' });
+	const failedAt = sim.runs().find((r) => r.runId === runId)!.completedAt!;
+	expect(Date.now() - failedAt).toBeLessThan(1000);
+});
+
+test('a run cancelled while waiting for running ends with an error naming both', async () => {
+	const { runId } = await client.runWorkflow('late-start');
+	setTimeout(() => void client.cancelRun(runId), 300);
+	const err = await failure<RunStatusError>(client.waitForRun(runId, { until: 'running', timeoutMs: 5000 }));
+	expect(err).toBeInstanceOf(RunStatusError);
+	expect(err.message).toBe(`Run ${runId} ended cancelled (X) while waiting for running (R)`);
+	expect(err.run.status).toBe('X');
+});
+
+test('the deadline ends the wait with the run id, last status and last step', async () => {
+	const { runId } = await client.runWorkflow('slow');
+	const started = Date.now();
+	const err = await failure<WaitTimeoutError>(client.waitForRun(runId, { timeoutMs: 700 }));
+	const took = Date.now() - started;
+	expect(err).toBeInstanceOf(WaitTimeoutError);
+	expect(took).toBeGreaterThanOrEqual(690);
+	expect(took).toBeLessThan(850);
+	expect(err.runId).toBe(runId);
+	expect(err.lastRun?.status).toBe('R');
+	expect(err.message).toBe(
+		`Run ${runId} did not reach completed (C) within 700 ms; last status: running (R), ` +
+			'last step reached: step 2 "Download the report" (running)',
+	);
+});
+
+test('a poll request never runs past the deadline', async () => {
+	const { runId } = await client.runWorkflow('slow');
+	sim.injectFault({ endpoint: 'getResults', kind: 'delay', delayMs: 5000, times: 20 });
+	const started = Date.now();
+	const err = await failure<WaitTimeoutError>(client.waitForRun(runId, { timeoutMs: 800, requestTimeoutMs: 60_000 }));
+	expect(err).toBeInstanceOf(WaitTimeoutError);
+	expect(Date.now() - started).toBeLessThan(950);
+	expect(err.message).toMatch(new RegExp(`^Run ${runId} did not reach completed \\(C\\) within 800 ms; no status was seen yet`));
+	expect(err.lastRun).toBeUndefined();
+});
+
+test('an abort stops the wait within 100 ms, even during a poll', async () => {
+	const { runId } = await client.runWorkflow('slow');
+	for (const duringPoll of [false, true]) {
+		if (duringPoll) sim.injectFault({ endpoint: 'getResults', kind: 'delay', delayMs: 3000, times: 20 });
+		const controller = new AbortController();
+		let abortedAt = 0;
+		setTimeout(() => {
+			abortedAt = Date.now();
+			controller.abort();
+		}, 700);
+		const err = await failure<WaitAbortedError>(client.waitForRun(runId, { signal: controller.signal }));
+		expect(Date.now() - abortedAt).toBeLessThan(100);
+		expect(err).toBeInstanceOf(WaitAbortedError);
+		expect(err.runId).toBe(runId);
+		if (!duringPoll) expect(err.lastRun?.status).toBe('R');
+	}
+	sim.clearFaults();
+});
+
+test('failed polls that are retryable do not end the wait', async () => {
+	const flaky = makeClient(baseUrl, { maxRetries: 1, retryBaseDelayMs: 10 });
+	const { runId } = await flaky.runWorkflow('three-steps');
+	sim.injectFault({ endpoint: 'getResults', kind: 'status', status: 503, times: 5 });
+	const run = await flaky.waitForRun(runId, { timeoutMs: 10_000 });
+	expect(run.status).toBe('C');
+	expect(polls().filter((p) => p.status === 503)).toHaveLength(5);
+});
+
+test('a non-retryable poll error (404) ends the wait', async () => {
+	const started = Date.now();
+	const err = await failure<WitriumApiError>(client.waitForRun('no-such-run', { timeoutMs: 10_000 }));
+	expect(err).toBeInstanceOf(WitriumApiError);
+	expect(err.status).toBe(404);
+	expect(Date.now() - started).toBeLessThan(1000);
+});
+
+test('a 2-second run is seen finished well under a second after it finishes, with few polls', async () => {
+	const { runId } = await client.runWorkflow('two-seconds');
+	const run = await client.waitForRun(runId, { timeoutMs: 10_000 });
+	const seenAt = Date.now();
+	expect(run.status).toBe('C');
+	const completedAt = sim.runs().find((r) => r.runId === runId)!.completedAt!;
+	expect(seenAt - completedAt).toBeLessThan(800);
+	expect(polls().length).toBeLessThanOrEqual(10);
+});
