@@ -9,7 +9,7 @@ export interface CallOptions {
 	/** A raw body sent as is (no JSON encoding); `body` is JSON-encoded otherwise. */
 	rawBody?: string;
 	headers?: Record<string, string>;
-	redirect?: RequestRedirect;
+	redirect?: 'follow' | 'manual' | 'error';
 }
 
 export interface CallResult {
