@@ -234,6 +234,8 @@ interface AttemptFailure {
 	transient: boolean;
 	retryAfterMs?: number;
 	location?: string;
+	/** undici refused to build the request: nothing was sent. */
+	unsendable?: boolean;
 }
 
 interface AttemptSuccess {
@@ -296,7 +298,7 @@ export class HttpTransport {
 			// Reads, closes and cancels retry on anything transient. Requests that start work retry
 			// only when the service refused them (429) or they provably never left this machine.
 			const retryAllowed = req.startsWork
-				? failure.status === 429 || (failure.kind === 'network' && !failure.delivered)
+				? failure.status === 429 || (failure.kind === 'network' && !failure.delivered && failure.transient)
 				: failure.transient;
 			if (!retryAllowed || attempt >= maxRetries) throw this.buildError(endpoint, req, attempt, failure);
 
@@ -367,6 +369,18 @@ export class HttpTransport {
 				// Aborted mid-flight: the request may well have been sent already.
 				throw new AttemptError({ kind: 'aborted', summary: 'aborted', delivered: true, transient: false });
 			}
+			if (errorCodes(err).includes('UND_ERR_INVALID_ARG')) {
+				// undici refused to build the request (e.g. a token with a line break): nothing was sent.
+				const what = err instanceof Error ? err.message : String(err);
+				const hint = /x-witrium-key/i.test(what) ? ' — check the API token in the Witrium credential for stray characters' : '';
+				throw new AttemptError({
+					kind: 'network',
+					summary: `${what}${hint}`,
+					delivered: false,
+					transient: false,
+					unsendable: true,
+				});
+			}
 			const { text, delivered } = describeNetworkError(err);
 			throw new AttemptError({ kind: 'network', summary: text, delivered, transient: true });
 		} finally {
@@ -427,7 +441,7 @@ export class HttpTransport {
 			kind: 'http',
 			status,
 			detail,
-			summary: detail ? `${statusText(status)}: ${detail}` : statusText(status),
+			summary: detail && detail !== STATUS_CODES[status] ? `${statusText(status)}: ${detail}` : statusText(status),
 			delivered: true,
 			transient,
 			retryAfterMs: parseRetryAfter(headers['retry-after']),
@@ -481,7 +495,9 @@ export class HttpTransport {
 					message = `Witrium API returned an invalid response on ${endpoint}: ${failure.summary}${after}`;
 					break;
 				default:
-					message = `Could not reach the Witrium API (${this.origin}) for ${endpoint}: ${failure.summary}${after}`;
+					message = failure.unsendable
+						? `Witrium API request ${endpoint} could not be sent: ${failure.summary}`
+						: `Could not reach the Witrium API (${this.origin}) for ${endpoint}: ${failure.summary}${after}`;
 			}
 		}
 		return new WitriumApiError(this.scrub(message), {

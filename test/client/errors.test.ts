@@ -118,3 +118,12 @@ test('bad input is refused before anything is sent', async () => {
 		expect(String(err)).not.toContain(TOKEN);
 	}
 });
+
+test('a token with a line break fails clearly, once, without a retry or the token', async () => {
+	const broken = makeClient(baseUrl, { apiToken: `${TOKEN}\nX-Other: 1`, maxRetries: 3 });
+	const before = sim.requests.length;
+	const err = await failure<WitriumApiError>(broken.runWorkflow('wf-1'));
+	expect(err).toMatchObject({ kind: 'network', retryable: false, mayHaveStarted: false });
+	expect(err.message).toContain('check the API token in the Witrium credential');
+	expect(sim.requests.length).toBe(before);
+});
