@@ -76,3 +76,10 @@ test('no prediction from a list of only the steps reached so far, or before any 
 	expect(predictRemainingMs(3000, run('P', []))).toBeUndefined();
 	expect(nextPollDelay(20, 30_000, 5000, run('R', ['C', 'C', 'R']))).toBe(5000);
 });
+
+test('talent statuses: C/completed succeed, the failure set fails, others are unknown', async () => {
+	const { talentOutcome } = await import('../../src/client');
+	expect(['C', 'completed', 'Completed'].map(talentOutcome)).toEqual(['success', 'success', 'success']);
+	expect(['F', 'failed', 'X', 'cancelled', 'error'].map(talentOutcome)).toEqual(Array(5).fill('failure'));
+	expect([null, '', 'R', 'queued'].map(talentOutcome)).toEqual(Array(4).fill('unknown'));
+});
