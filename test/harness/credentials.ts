@@ -17,6 +17,7 @@ import {
 	type IHttpRequestOptions,
 	type INode,
 	type INodeCredentialsDetails,
+	type INodeParameters,
 	type INodeProperties,
 	type IRequestOptionsSimplified,
 	type IWorkflowExecuteAdditionalData,
@@ -73,7 +74,7 @@ export function credentialProperties(type: string): INodeProperties[] {
 export function withDefaults(type: string, data: Record<string, unknown>): ICredentialDataDecryptedObject {
 	const defaults = NodeHelpers.getNodeParameters(
 		credentialProperties(type),
-		data as ICredentialDataDecryptedObject,
+		data as INodeParameters,
 		true,
 		false,
 		null,

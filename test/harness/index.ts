@@ -410,7 +410,7 @@ async function execute(exec: Execution, options: RunOptions): Promise<WorkflowRu
 	});
 	const additionalData = buildAdditionalData(credentialsHelper, hooks, executionId, workflow.id);
 
-	const startNode = options.startNode ? workflow.getNode(options.startNode) : undefined;
+	const startNode = (options.startNode && workflow.getNode(options.startNode)) || undefined;
 	if (options.startNode && !startNode) throw new Error(`No node named "${options.startNode}"`);
 	if (options.destinationNode && !workflow.getNode(options.destinationNode)) {
 		throw new Error(`No node named "${options.destinationNode}"`);
