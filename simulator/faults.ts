@@ -4,6 +4,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 
+import type { Reply } from './reply';
 import type { EndpointKey, Fault } from './types';
 
 export const ENDPOINT_KEYS: readonly EndpointKey[] = [
@@ -56,7 +57,7 @@ export class FaultBook {
 }
 
 /** The status, headers and body a 'status' fault answers with. */
-export function faultResponse(fault: Fault): { status: number; headers: Record<string, string>; text: string } {
+export function faultReply(fault: Fault): Reply {
 	const status = fault.status ?? 503;
 	const headers: Record<string, string> = {};
 	if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;

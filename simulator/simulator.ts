@@ -9,7 +9,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { handleApiRequest } from './api';
 import { CONTROL_PREFIX, handleControlRequest, type ControlTarget } from './control';
 import { SimEngine } from './engine';
-import { FaultBook, faultResponse } from './faults';
+import { FaultBook, faultReply } from './faults';
 import { bodyForLog, detailReply, flattenHeaders, readBody, replyBody, writeReply, type Reply } from './reply';
 import { matchRoute, type RouteMatch } from './routes';
 import { TimerRegistry } from './timers';
@@ -210,11 +210,6 @@ export class WitriumSimulator implements ControlTarget {
 				});
 		}
 	}
-}
-
-function faultReply(fault: Fault): Reply {
-	const { status, headers, text } = faultResponse(fault);
-	return { status, headers, text };
 }
 
 /** A TCP reset (not a clean FIN), as a crashing proxy or a dropped connection looks to a client. */
