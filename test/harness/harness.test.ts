@@ -335,6 +335,17 @@ describe('cancellation (the user pressing "stop execution")', () => {
 		expect(waitLog[before].aborted).toBe(false);
 	});
 
+	test("the workflow's executionTimeout stops it as n8n does, through the same cancel signal", async () => {
+		const wf = { ...waiting({ waitMs: 20_000 }), settings: { executionTimeout: 1 } };
+		const started = Date.now();
+		const result = await runWorkflow(wf);
+
+		expect(result.status).toBe('canceled');
+		expect(result.error?.name).toBe('TimeoutExecutionCancelledError');
+		expect(Date.now() - started).toBeLessThan(3000);
+		expect(result.nodes.After).toBeUndefined();
+	});
+
 	test('an already-aborted signal runs nothing', async () => {
 		const controller = new AbortController();
 		controller.abort();

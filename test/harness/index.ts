@@ -167,9 +167,9 @@ export interface WorkflowRunResult {
 	executionOrder: string[];
 	lastNodeExecuted?: string;
 	durationMs: number;
-	/** Present when the run was cancelled through `signal`. */
+	/** Present when the run was cancelled (through `signal`, or by the workflow's `executionTimeout`). */
 	cancellation?: {
-		/** Milliseconds from the abort to the engine finishing (the running node returning). */
+		/** Milliseconds from the cancel to the engine finishing (the running node returning). */
 		settledMs: number;
 		/** True when the engine had not finished within `cancelGraceMs`. */
 		nodeStillRunning: boolean;
@@ -352,7 +352,7 @@ function toResult(
 		lastNodeExecuted,
 		durationMs: Date.now() - startedAt,
 		cancellation,
-		staticData: workflow.staticData,
+		staticData: clone(workflow.staticData),
 		raw: run,
 	};
 }
@@ -409,6 +409,8 @@ async function execute(exec: Execution, options: RunOptions): Promise<WorkflowRu
 		afterHookRun = fullRunData;
 	});
 	const additionalData = buildAdditionalData(credentialsHelper, hooks, executionId, workflow.id);
+	const timeout = Number(workflow.settings.executionTimeout ?? -1);
+	if (timeout > 0) additionalData.executionTimeoutTimestamp = Date.now() + timeout * 1000;
 
 	const startNode = (options.startNode && workflow.getNode(options.startNode)) || undefined;
 	if (options.startNode && !startNode) throw new Error(`No node named "${options.startNode}"`);
@@ -442,65 +444,52 @@ async function execute(exec: Execution, options: RunOptions): Promise<WorkflowRu
 		triggerToStartFrom,
 	});
 
+	// Cancellation: the user's stop (signal), or the workflow's own timeout, which
+	// n8n's WorkflowRunner enforces by stopping the execution when it runs out.
 	const { signal } = options;
-	let abortedAt: number | undefined;
-	const onAbort = () => {
-		abortedAt = Date.now();
+	let cancelledAt: number | undefined;
+	let onCancelled: () => void = () => {};
+	const cancelled = new Promise<void>((resolve) => {
+		onCancelled = resolve;
+	});
+	const cancel = () => {
+		if (cancelledAt !== undefined) return;
+		cancelledAt = Date.now();
 		running.cancel();
+		onCancelled();
 	};
-	if (signal?.aborted) onAbort();
-	else signal?.addEventListener('abort', onAbort, { once: true });
+	const timeoutSeconds = Number(workflow.settings.executionTimeout ?? -1);
+	const timeoutTimer = timeoutSeconds > 0 ? setTimeout(cancel, timeoutSeconds * 1000) : undefined;
+	if (signal?.aborted) cancel();
+	else signal?.addEventListener('abort', cancel, { once: true });
 
+	const settled = running.then((run) => ({ run }));
+	let graceTimer: NodeJS.Timeout | undefined;
 	try {
-		if (abortedAt === undefined && !signal) {
-			const run = await running;
-			return toResult(run, workflow, executionOrder, startedAt);
+		const first = await Promise.race([settled, cancelled.then(() => 'cancelled' as const)]);
+		if (first !== 'cancelled') {
+			const stoppedBy = cancelledAt === undefined ? undefined : { settledMs: Date.now() - cancelledAt, nodeStillRunning: false };
+			return toResult(first.run, workflow, executionOrder, startedAt, stoppedBy);
 		}
-		// With a signal: after an abort, wait for the engine to finish, but not forever.
+		// After a cancel, wait for the engine to finish (the running node to return), not forever.
 		const grace = options.cancelGraceMs ?? 10_000;
-		const settled = running.then((run) => ({ run }));
-		let run: IRun | undefined;
-		while (run === undefined) {
-			if (abortedAt === undefined) {
-				const abortOrSettle = await Promise.race([
-					settled,
-					new Promise<'aborted'>((resolve) => {
-						if (signal!.aborted) resolve('aborted');
-						else signal!.addEventListener('abort', () => resolve('aborted'), { once: true });
-					}),
-				]);
-				if (abortOrSettle !== 'aborted') run = abortOrSettle.run;
-				continue;
-			}
-			let timer: NodeJS.Timeout | undefined;
-			const remaining = Math.max(0, abortedAt + grace - Date.now());
-			const outcome = await Promise.race([
-				settled,
-				new Promise<'timeout'>((resolve) => {
-					timer = setTimeout(() => resolve('timeout'), remaining);
-				}),
-			]);
-			clearTimeout(timer);
-			if (outcome === 'timeout') {
-				const snapshot = afterHookRun ?? workflowExecute.getFullRunData(new Date(startedAt));
-				return toResult(snapshot, workflow, executionOrder, startedAt, {
-					settledMs: Date.now() - abortedAt,
-					nodeStillRunning: true,
-				});
-			}
-			run = outcome.run;
+		const outcome = await Promise.race([
+			settled,
+			new Promise<'timeout'>((resolve) => {
+				graceTimer = setTimeout(() => resolve('timeout'), grace);
+			}),
+		]);
+		const settledMs = Date.now() - cancelledAt!;
+		if (outcome !== 'timeout') {
+			return toResult(outcome.run, workflow, executionOrder, startedAt, { settledMs, nodeStillRunning: false });
 		}
-		return toResult(
-			run,
-			workflow,
-			executionOrder,
-			startedAt,
-			abortedAt === undefined
-				? undefined
-				: { settledMs: Date.now() - abortedAt, nodeStillRunning: false },
-		);
+		// What n8n shows at once when stopped: the run data as of the cancel.
+		const snapshot = afterHookRun ?? workflowExecute.getFullRunData(new Date(startedAt));
+		return toResult(snapshot, workflow, executionOrder, startedAt, { settledMs, nodeStillRunning: true });
 	} finally {
-		signal?.removeEventListener('abort', onAbort);
+		clearTimeout(timeoutTimer);
+		clearTimeout(graceTimer);
+		signal?.removeEventListener('abort', cancel);
 	}
 }
 
