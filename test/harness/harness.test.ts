@@ -4,8 +4,10 @@
  * expressions, pairedItem, errors, continueOnFail, the error output, hints,
  * cancellation, polling, credentials and credential tests.
  */
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import type { IConnections, IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
 
 import {
@@ -13,7 +15,7 @@ import {
 	outputJson,
 	packageCredentialTypeNames,
 	packageLoadFailures,
-	packageNodeTypeNames,
+	packageNodeTypeFiles,
 	registerCredentialType,
 	registerNodeType,
 	runWorkflow,
@@ -453,9 +455,20 @@ describe('createPollHarness', () => {
 // --- this package's nodes -----------------------------------------------------
 
 describe("this package's node files", () => {
-	test('every nodes/<Name>/<Name>.node.ts loads as n8n loads it and registers as n8n-nodes-witrium.<name>', () => {
-		const nodeFailures = [...packageLoadFailures()].filter(([file]) => file.startsWith('nodes/'));
-		expect(nodeFailures.map(([file, error]) => `${file}: ${error.message}`)).toEqual([]);
-		for (const type of packageNodeTypeNames()) expect(type).toMatch(/^n8n-nodes-witrium\.[a-z][A-Za-z]+$/);
+	test('the nodes and credentials package.json declares load as n8n loads them, as n8n-nodes-witrium.<name>', () => {
+		const failures = [...packageLoadFailures()].map(([file, error]) => `${file}: ${error.message}`);
+		expect(failures).toEqual([]);
+
+		const { n8n } = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+			n8n: { nodes: string[]; credentials: string[] };
+		};
+		const source = (dist: string) => dist.replace(/^dist\//, '').replace(/\.js$/, '.ts');
+		const loadedFrom = Object.values(packageNodeTypeFiles()).sort();
+		expect(loadedFrom).toEqual(n8n.nodes.map(source).sort());
+		for (const type of Object.keys(packageNodeTypeFiles())) {
+			expect(type).toMatch(/^n8n-nodes-witrium\.[a-z][A-Za-z]+$/);
+		}
+		expect(n8n.credentials.map(source)).toEqual(['credentials/WitriumApi.credentials.ts']);
+		expect(packageCredentialTypeNames()).toEqual(['witriumApi']);
 	});
 });

@@ -11,7 +11,7 @@
  * test file its own), so running many workflows costs one load.
  */
 import './env';
-import { readdirSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { DirectoryLoader } from 'n8n-core';
 import {
@@ -37,6 +37,34 @@ class FileLoader extends DirectoryLoader {
 
 	async loadAll(): Promise<void> {
 		// Files are loaded one by one through loadNodeFromFile / loadCredentialFromFile.
+	}
+
+	/**
+	 * n8n reads a node's codex from `<file>.node.json` beside the built `.node.js`; for a
+	 * `.node.ts` source that lookup misses, so the codex is read from beside the source.
+	 */
+	loadSourceNode(file: string): void {
+		this.loadNodeFromFile(file);
+		const codexFile = path.join(this.directory, file.replace(/\.ts$/, '.json'));
+		if (!file.endsWith('.ts') || !existsSync(codexFile)) return;
+		const loaded = Object.values(this.nodeTypes).find((n) => n.sourcePath === file)?.type;
+		if (!loaded || loaded.description.codex?.resources) return;
+		const codex = JSON.parse(readFileSync(codexFile, 'utf8')) as IDataObject;
+		const { categories, subcategories, alias, resources = {} } = codex as {
+			categories?: string[];
+			subcategories?: Record<string, string[]>;
+			alias?: string[];
+			resources?: IDataObject;
+		};
+		loaded.description.codex = {
+			...(categories && { categories }),
+			...(subcategories && { subcategories }),
+			...(alias && { alias }),
+			resources: {
+				primaryDocumentation: resources.primaryDocumentation as never,
+				credentialDocumentation: resources.credentialDocumentation as never,
+			},
+		};
 	}
 }
 
@@ -72,6 +100,17 @@ interface PackageLoad {
 }
 let packageLoad: PackageLoad | undefined;
 
+/** A load error, its message without the terminal colours ts-jest puts in compile errors. */
+function loadError(error: unknown): Error {
+	if (!(error instanceof Error)) return new Error(String(error));
+	// eslint-disable-next-line no-control-regex
+	const message = error.message.replace(/\x1B\[[0-9;]*m/g, '');
+	if (message === error.message) return error;
+	const clean = new Error(message, { cause: error });
+	clean.name = error.name;
+	return clean;
+}
+
 function listFiles(dir: string, suffix: string, depth: 1 | 2): string[] {
 	const root = path.join(REPO_ROOT, dir);
 	if (!existsSync(root)) return [];
@@ -100,16 +139,16 @@ function getPackageLoad(): PackageLoad {
 	// Nodes first: the loader records which nodes use which credential.
 	for (const file of listFiles('nodes', '.node.ts', 2)) {
 		try {
-			loader.loadNodeFromFile(file);
+			loader.loadSourceNode(file);
 		} catch (error) {
-			failures.set(file, error instanceof Error ? error : new Error(String(error)));
+			failures.set(file, loadError(error));
 		}
 	}
 	for (const file of listFiles('credentials', '.credentials.ts', 1)) {
 		try {
 			loader.loadCredentialFromFile(file);
 		} catch (error) {
-			failures.set(file, error instanceof Error ? error : new Error(String(error)));
+			failures.set(file, loadError(error));
 		}
 	}
 	packageLoad = { loader, failures };
@@ -216,6 +255,14 @@ export function getCredentialType(name: string): ICredentialType {
 /** Names of the node types this package's files registered, e.g. `n8n-nodes-witrium.witriumTrigger`. */
 export function packageNodeTypeNames(): string[] {
 	return Object.keys(getPackageLoad().loader.nodeTypes).map((n) => `${PACKAGE_NAME}.${n}`);
+}
+
+/** The source file each of this package's node types was loaded from. */
+export function packageNodeTypeFiles(): Record<string, string> {
+	const { nodeTypes: loaded } = getPackageLoad().loader;
+	return Object.fromEntries(
+		Object.entries(loaded).map(([name, { sourcePath }]) => [`${PACKAGE_NAME}.${name}`, sourcePath]),
+	);
 }
 
 export function packageCredentialTypeNames(): string[] {
