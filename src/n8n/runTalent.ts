@@ -1,10 +1,11 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import { talentOutcome } from '../client';
 import { witriumClient } from './client';
 import { talentItem, toItems } from './items';
 import { optionalString, readArguments, readFiles, readId, readOptionalId, splitList } from './params';
-import { attachErrorFields, executionCancelSignal, runItems } from './runner';
+import { executionCancelSignal, runItems } from './runner';
 import { SESSION_STATES_IGNORED_HINT } from './runWorkflow';
 
 interface TalentOptions {
@@ -15,9 +16,6 @@ interface TalentOptions {
 	maxConcurrency?: number;
 	requestTimeout?: number;
 }
-
-/** Talent statuses are not documented beyond these; anything else is passed through as it is. */
-const TALENT_FAILURES = new Set(['F', 'failed', 'X', 'cancelled', 'error']);
 
 /** The Run Talent node: a synchronous run per item, so the request itself is the wait. */
 export async function executeRunTalent(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -42,14 +40,11 @@ export async function executeRunTalent(ctx: IExecuteFunctions): Promise<INodeExe
 				browserSessionId: plan.sessionId,
 			}, { signal: executionCancelSignal(ctx) });
 			const item = talentItem(talentId, talent, plan.sessionId ?? null);
-			if ((options.failOnRunFailure ?? true) && TALENT_FAILURES.has(talent.status)) {
-				throw attachErrorFields(
-					new NodeOperationError(ctx.getNode(), `Talent ${talentId} ended ${talent.status}${talent.errorMessage ? `: ${talent.errorMessage}` : ''}`, {
+			if ((options.failOnRunFailure ?? true) && talentOutcome(talent.status) === 'failure') {
+				throw new NodeOperationError(ctx.getNode(), `Talent ${talentId} ended ${talent.status}${talent.errorMessage ? `: ${talent.errorMessage}` : ''}`, {
 						itemIndex,
-						description: `${talent.message ? `Witrium said: ${talent.message}. ` : ''}Turn off "Fail on Run Failure" to output failed talent runs as items instead.`,
-					}),
-					item,
-				);
+					description: `${talent.message ? `Witrium said: ${talent.message}. ` : ''}Turn off "Fail on Run Failure" to output failed talent runs as items instead.`,
+				});
 			}
 			return toItems([item]);
 		},

@@ -1,12 +1,12 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 
-import { RunStatusError, WaitAbortedError, WaitTimeoutError } from '../client';
+import { RunStatusError, WaitAbortedError, WaitTimeoutError, describeLastStep } from '../client';
 import type { RunResults, RunWorkflowRequest, WitriumClient } from '../client';
 import { witriumClient } from './client';
 import { resultItems, runItem, statusName, stepItems, submittedRunItem, toItems } from './items';
 import { optionalString, readArguments, readFiles, readId, readOptionalId, splitList } from './params';
-import { attachErrorFields, executionCancelSignal, runItems } from './runner';
+import { executionCancelSignal, runItems } from './runner';
 
 export type WaitFor = 'completed' | 'running' | 'nothing';
 export type OnTimeout = 'cancelAndFail' | 'fail' | 'returnLast';
@@ -46,11 +46,6 @@ export async function cancelQuietly(client: WitriumClient, runId: string): Promi
 	}
 }
 
-function lastStep(run: RunResults | undefined): string {
-	const step = run?.executions[run.executions.length - 1];
-	return step ? `step ${step.instructionOrder} "${step.instruction}"` : 'no step started';
-}
-
 function failedStepDescription(run: RunResults): string {
 	const failed = run.executions.find((step) => step.status === 'F') ?? run.executions[run.executions.length - 1];
 	const parts: string[] = [];
@@ -67,7 +62,6 @@ export interface WaitRequest {
 	runId: string;
 	/** Known when the node started the run; otherwise read from the run's state. */
 	workflowId?: string;
-	sessionId: string | null;
 	/** Runs this node submitted are cancelled when the execution is stopped; others are left alone. */
 	startedHere: boolean;
 	until: 'completed' | 'running';
@@ -84,7 +78,7 @@ export interface WaitRequest {
  * failing (or not) on a failed run. Returns the run as the wait last saw it.
  */
 export async function waitForRunWithPolicies(request: WaitRequest): Promise<RunResults> {
-	const { node, itemIndex, client, runId, sessionId } = request;
+	const { node, itemIndex, client, runId } = request;
 	let run: RunResults;
 	try {
 		run = await client.waitForRun(runId, {
@@ -103,20 +97,17 @@ export async function waitForRunWithPolicies(request: WaitRequest): Promise<RunR
 			if (request.onTimeout === 'returnLast' && last) return last;
 			const cancelled = request.onTimeout === 'cancelAndFail' && (await cancelQuietly(client, runId));
 			const lastStatus = last ? `${statusName(last.status)} (${last.status})` : 'unknown';
-			throw attachErrorFields(
-				new NodeOperationError(
-					node,
-					`Run ${runId} of workflow ${workflowId} did not reach "${request.until}" within ${request.timeoutSeconds} s (last status: ${lastStatus}, last step: ${lastStep(last)})`,
-					{
-						itemIndex,
-						description: cancelled
-							? 'The run was cancelled. Raise "Timeout" if the workflow needs longer.'
-							: request.onTimeout === 'cancelAndFail'
-								? 'Cancelling the run failed: it may still be going. Cancel it with the Cancel Run node.'
-								: `The run is still going. Use the Run Workflow node's "Wait for Run" operation with run ID ${runId} to pick it up, or raise "Timeout".`,
-					},
-				),
-				last ? runItem(last, sessionId) : { runId, workflowId: request.workflowId ?? null, sessionId },
+			throw new NodeOperationError(
+				node,
+				`Run ${runId} of workflow ${workflowId} did not reach "${request.until}" within ${request.timeoutSeconds} s (last status: ${lastStatus}, last step: ${describeLastStep(last) ?? 'none yet'})`,
+				{
+					itemIndex,
+					description: cancelled
+						? 'The run was cancelled. Raise "Timeout" if the workflow needs longer.'
+						: request.onTimeout === 'cancelAndFail'
+							? 'Cancelling the run failed: it may still be going. Cancel it with the Cancel Run node.'
+							: `The run is still going. Use the Run Workflow node's "Wait for Run" operation with run ID ${runId} to pick it up, or raise "Timeout".`,
+				},
 			);
 		} else {
 			// The node is giving up on a run it started: leave nothing running behind it.
@@ -131,13 +122,10 @@ export async function waitForRunWithPolicies(request: WaitRequest): Promise<RunR
 		}
 	}
 	if (request.failOnRunFailure && (run.status === 'F' || run.status === 'X')) {
-		throw attachErrorFields(
-			new NodeOperationError(node, `Run ${runId} of workflow ${run.workflowId} ${statusName(run.status)}${run.errorMessage ? `: ${run.errorMessage}` : ''}`, {
-				itemIndex,
-				description: failedStepDescription(run),
-			}),
-			runItem(run, sessionId),
-		);
+		throw new NodeOperationError(node, `Run ${runId} of workflow ${run.workflowId} ${statusName(run.status)}${run.errorMessage ? `: ${run.errorMessage}` : ''}`, {
+			itemIndex,
+			description: failedStepDescription(run),
+		});
 	}
 	return run;
 }
@@ -202,7 +190,6 @@ export async function executeRunWorkflow(ctx: IExecuteFunctions): Promise<INodeE
 				client,
 				runId,
 				workflowId,
-				sessionId,
 				startedHere: operation === 'run',
 				until: waitFor,
 				allInstructionsExecuted: options.allInstructionsExecuted ?? false,

@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { toNodeError } from './errors';
 
@@ -17,15 +17,6 @@ export interface RunItemsOptions {
 	handle: (itemIndex: number, plan: ItemPlan) => Promise<ItemOutput>;
 }
 
-/** Extra fields an error item carries on the error output (e.g. the failed run), set by handlers. */
-export const ERROR_ITEM_FIELDS = Symbol('witriumErrorItemFields');
-type WithErrorFields = { [ERROR_ITEM_FIELDS]?: IDataObject };
-
-export function attachErrorFields<E extends Error>(error: E, fields: IDataObject): E {
-	(error as E & WithErrorFields)[ERROR_ITEM_FIELDS] = fields;
-	return error;
-}
-
 /** The execution's cancel signal, where the host has one (older n8n versions do not). */
 export function executionCancelSignal(ctx: IExecuteFunctions): AbortSignal | undefined {
 	return typeof ctx.getExecutionCancelSignal === 'function' ? ctx.getExecutionCancelSignal() : undefined;
@@ -40,11 +31,9 @@ export function executionCancelSignal(ctx: IExecuteFunctions): AbortSignal | und
 export async function runItems(ctx: IExecuteFunctions, options: RunItemsOptions): Promise<INodeExecutionData[][]> {
 	const itemCount = ctx.getInputData().length;
 	const outputs: Array<ItemOutput | undefined> = new Array(itemCount);
-	const errors: Array<Error | undefined> = new Array(itemCount);
-	const errorFields: Array<IDataObject | undefined> = new Array(itemCount);
+	const errors: Array<NodeApiError | NodeOperationError | undefined> = new Array(itemCount);
 	const fail = (itemIndex: number, error: unknown) => {
 		errors[itemIndex] = toNodeError(ctx.getNode(), error, itemIndex);
-		errorFields[itemIndex] = (error as WithErrorFields | undefined)?.[ERROR_ITEM_FIELDS];
 	};
 	const signal = executionCancelSignal(ctx);
 
@@ -104,12 +93,9 @@ export async function runItems(ctx: IExecuteFunctions, options: RunItemsOptions)
 	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
 		const error = errors[itemIndex];
 		if (error) {
-			const fields = errorFields[itemIndex] ?? {};
-			const description = (error as { description?: unknown }).description;
-			result.push({
-				json: { ...fields, error: error.message, ...(typeof description === 'string' && description ? { description } : {}) },
-				pairedItem: { item: itemIndex },
-			});
+			// As n8n's own nodes do: `{ error }`, and the error itself, by which n8n routes the
+			// item to the error output (where it also merges in the input item's fields).
+			result.push({ json: { error: error.message }, error, pairedItem: { item: itemIndex } });
 			continue;
 		}
 		for (const item of outputs[itemIndex] ?? []) {
