@@ -87,9 +87,9 @@ export class WitriumTrigger implements INodeType {
 				name: 'dedupeField',
 				type: 'string',
 				default: '',
-				placeholder: 'e.g. url',
+				placeholder: 'e.g. sku',
 				description:
-					'Field that identifies a result element (a top-level field, or a dot path such as listing.url). Empty = the whole element: any change to it makes it new. Elements without the field are identified by their whole content.',
+					'Field that identifies a result element (a top-level field, or a dot path such as listing.sku). Empty = the whole element: any change to it makes it new. Elements without the field are identified by their whole content.',
 				displayOptions: { show: { ...onWorkflowResult, emit: ['newItems'] } },
 			},
 			{

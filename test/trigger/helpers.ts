@@ -1,0 +1,124 @@
+/** Helpers of the trigger suites: workflow JSON around the trigger, the simulator, error capture. */
+import { randomUUID } from 'node:crypto';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import { WitriumSimulator, type WorkflowDefinition } from '../../simulator/index';
+import { createPollHarness, type PollHarness, type PollHarnessOptions, type WorkflowData } from '../harness';
+
+/** Distinctive, so any leak is easy to spot (also checked URL-encoded). */
+export const TOKEN = 'wit_trigger_S3cr3t+Token/Value-4c3b2a';
+export const TRIGGER = 'Witrium Trigger';
+
+export async function startSimulator(): Promise<{ sim: WitriumSimulator; baseUrl: string }> {
+	const sim = new WitriumSimulator({ token: TOKEN });
+	const baseUrl = await sim.start();
+	return { sim, baseUrl };
+}
+
+/** A workflow whose only node is the trigger, with these parameters. */
+export function triggerWorkflow(parameters: IDataObject): WorkflowData {
+	return {
+		id: `triggerTest${randomUUID().slice(0, 8)}`,
+		name: 'Witrium Trigger test',
+		nodes: [
+			{
+				id: 'trigger-node-1',
+				name: TRIGGER,
+				type: 'n8n-nodes-witrium.witriumTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters,
+			},
+		],
+		connections: {},
+	};
+}
+
+/** A simulator workflow of `steps` steps of `stepMs` each, under a fresh id. */
+export function simWorkflow(overrides: Partial<WorkflowDefinition> & { stepMs?: number; stepCount?: number } = {}): WorkflowDefinition {
+	const { stepMs = 100, stepCount = 1, ...rest } = overrides;
+	return {
+		id: randomUUID(),
+		name: 'Watch a page',
+		startDelayMs: 50,
+		steps: Array.from({ length: stepCount }, (_, i) => ({ instruction: `Step ${i + 1}`, durationMs: stepMs })),
+		result: null,
+		...rest,
+	};
+}
+
+export interface Trigger extends PollHarness {
+	/** A `trigger` poll, timed. */
+	tick(): Promise<{ output: INodeExecutionData[][] | null; ms: number }>;
+	/** JSON of the first output of a poll, or null. */
+	json(output: INodeExecutionData[][] | null): IDataObject[] | null;
+}
+
+export function makeTrigger(
+	baseUrl: string,
+	parameters: IDataObject,
+	options: Omit<PollHarnessOptions, 'credentials'> = {},
+	apiToken = TOKEN,
+): Trigger {
+	const harness = createPollHarness(triggerWorkflow(parameters), TRIGGER, {
+		credentials: { witriumApi: { apiToken, baseUrl } },
+		...options,
+	});
+	return Object.assign(harness, {
+		async tick() {
+			const started = Date.now();
+			const output = await harness.poll('trigger');
+			return { output, ms: Date.now() - started };
+		},
+		json(output: INodeExecutionData[][] | null) {
+			return output === null ? null : (output[0] ?? []).map((item) => item.json);
+		},
+	});
+}
+
+/** Every error the suite saw; `assertNoTokenLeak` checks them all. */
+export const seenErrors: unknown[] = [];
+
+/** Awaits a promise expected to reject and returns (and records) its error. */
+export async function failure<T = Error & { description?: string; context?: IDataObject }>(promise: Promise<unknown>): Promise<T> {
+	try {
+		await promise;
+	} catch (error) {
+		seenErrors.push(error);
+		return error as T;
+	}
+	throw new Error('expected the poll to fail, but it succeeded');
+}
+
+function errorText(error: unknown): string {
+	if (!(error instanceof Error)) return String(error);
+	const props: Record<string, unknown> = {};
+	for (const key of Object.getOwnPropertyNames(error)) props[key] = (error as unknown as Record<string, unknown>)[key];
+	let json: string;
+	try {
+		json = JSON.stringify(props, (key, value: unknown) => (key === 'node' ? undefined : value));
+	} catch {
+		json = '';
+	}
+	return [error.message, error.stack, (error as { description?: string }).description, json].join('\n');
+}
+
+export function assertNoTokenLeak(): void {
+	expect(seenErrors.length).toBeGreaterThan(0);
+	for (const error of seenErrors) {
+		const text = errorText(error);
+		expect(text).not.toContain(TOKEN);
+		expect(text).not.toContain(encodeURIComponent(TOKEN));
+	}
+}
+
+/** Polls until a poll emits (at most `max` polls); returns the emitting poll's output and the polls made. */
+export async function pollUntilEmitted(trigger: Trigger, max = 20): Promise<{ output: INodeExecutionData[][]; polls: number; longestMs: number }> {
+	let longestMs = 0;
+	for (let polls = 1; polls <= max; polls++) {
+		const { output, ms } = await trigger.tick();
+		longestMs = Math.max(longestMs, ms);
+		if (output !== null) return { output, polls, longestMs };
+	}
+	throw new Error(`nothing was emitted within ${max} polls`);
+}
