@@ -39,7 +39,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, INode, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 
 import { RunStatusError, WaitTimeoutError, WitriumApiError, isTerminalStatus } from '../client';
-import type { BrowserSession, RunResults, RunWorkflowRequest, WitriumClient } from '../client';
+import type { BrowserSession, CallOptions, RunResults, RunWorkflowRequest, WitriumClient } from '../client';
 import { witriumClient } from './client';
 import { toNodeError } from './errors';
 import { runItem, sessionItem, statusName } from './items';
@@ -84,7 +84,7 @@ const MAX_MARGIN_MS = 5000;
 /** Longest pause between status checks while a poll waits for a run. */
 const MAX_POLL_INTERVAL_MS = 5000;
 /** Floor of one HTTP request's timeout, however little budget is left. */
-const MIN_REQUEST_TIMEOUT_MS = 1000;
+const MIN_REQUEST_TIMEOUT_MS = 250;
 
 // ---------------------------------------------------------------------------
 // Small pure helpers (exported for tests)
@@ -191,6 +191,24 @@ class PollClock {
 	/** A timeout for one request: what is left, but never less than a floor. */
 	requestTimeout(): number {
 		return Math.max(MIN_REQUEST_TIMEOUT_MS, this.remaining());
+	}
+}
+
+/**
+ * A read (retries included) bounded by what is left of the poll's time. Reads only: a request
+ * that starts a run is never aborted half-way, as its run id is needed to pick the run up.
+ */
+async function readWithin<T>(node: INode, clock: PollClock, what: string, read: (call: CallOptions) => Promise<T>): Promise<T> {
+	const signal = AbortSignal.timeout(clock.requestTimeout());
+	try {
+		return await read({ signal, timeoutMs: clock.requestTimeout() });
+	} catch (error) {
+		if (error instanceof WitriumApiError && error.kind === 'aborted' && signal.aborted) {
+			throw new NodeOperationError(node, `Witrium did not answer ${what} within the time this poll has`, {
+				description: `Witrium is slow or unreachable right now (${error.endpoint}). The trigger keeps its state; the next poll tries again.`,
+			});
+		}
+		throw error;
 	}
 }
 
@@ -335,7 +353,7 @@ async function pollWorkflowResult(
 	if (pending) {
 		let current: RunResults;
 		try {
-			current = await client.getResults(pending.runId, { timeoutMs: clock.requestTimeout() });
+			current = await readWithin(node, clock, `about run ${pending.runId}`, (call) => client.getResults(pending.runId, call));
 		} catch (error) {
 			if (error instanceof WitriumApiError && error.status === 404) {
 				delete state.pendingRun;
@@ -462,7 +480,7 @@ async function pollSessions(
 	events: Set<SessionEvent>,
 ): Promise<INodeExecutionData[][] | null> {
 	const clock = new PollClock(hostPollBudgetMs(ctx), 0);
-	const { sessions } = await client.listSessions({ timeoutMs: clock.requestTimeout() });
+	const { sessions } = await readWithin(ctx.getNode(), clock, 'with the browser sessions', (call) => client.listSessions(call));
 	const state = nodeState(ctx);
 	forget(state, ['pendingRun', 'lastHash', 'seenKeys']);
 
@@ -489,7 +507,7 @@ async function pollSessions(
 
 async function sampleSessions(ctx: IPollFunctions, client: WitriumClient): Promise<INodeExecutionData[][]> {
 	const clock = new PollClock(hostPollBudgetMs(ctx), 0);
-	const { sessions } = await client.listSessions({ timeoutMs: clock.requestTimeout() });
+	const { sessions } = await readWithin(ctx.getNode(), clock, 'with the browser sessions', (call) => client.listSessions(call));
 	const open = sessions.filter(isOpen);
 	if (open.length === 0) {
 		throw new NodeOperationError(ctx.getNode(), 'No browser session is open in Witrium right now', {

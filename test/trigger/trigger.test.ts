@@ -360,6 +360,20 @@ describe('event = sessionChange', () => {
 		expect(trigger.json((await trigger.tick()).output)).toEqual([expect.objectContaining({ event: 'closed', sessionId: s.uuid })]);
 	});
 
+	test('a Witrium too slow to answer fails the poll within its budget, keeping the state', async () => {
+		sim.reset();
+		const trigger = makeTrigger(baseUrl, { event: 'sessionChange' }, { pollBudgetMs: 600, cursorMode: 'staged' });
+		await trigger.tick();
+		const before = snapshot(trigger.staticData());
+		sim.injectFault({ endpoint: 'listSessions', kind: 'delay', delayMs: 3000, times: 20 });
+		const started = Date.now();
+		const error = await failure(trigger.tick());
+		sim.clearFaults();
+		expect(Date.now() - started).toBeLessThan(600 + 150);
+		expect(error.message).toMatch(/did not answer with the browser sessions within the time this poll has/);
+		expect(trigger.staticData()).toEqual(before);
+	});
+
 	test('Fetch Test Event returns the open sessions as started, and touches no state', async () => {
 		sim.reset();
 		const trigger = makeTrigger(baseUrl, { event: 'sessionChange' });
