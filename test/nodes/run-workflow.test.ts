@@ -102,7 +102,7 @@ describe('run and wait', () => {
 
 	test('get results reads the current state without waiting', async () => {
 		const started = await run({ workflowId: SLOW, browserSessionId: '', waitFor: 'nothing' });
-		const runId = output(started, 'Run')[0].json.runId;
+		const runId = output(started, 'Run')[0].json.runId as string;
 		const read = await runWorkflow(line([node('Get', 'witriumRunWorkflow', { operation: 'getResults', runId })]), { credentials: credentials() });
 		expect(output(read, 'Get')[0].json).toMatchObject({ runId, statusName: expect.stringMatching(/pending|running/), result: null });
 		await sim.stop(); // the slow run is not needed further; restart for the next tests
