@@ -85,11 +85,14 @@ function fmtSecs(ms) {
 	return `${(ms / 1000).toFixed(1)} s`;
 }
 
-/** process.env without anything a parent npm put there (npm_config_*, npm_package_*, ...). */
+/**
+ * process.env without anything a parent npm put there (npm_config_*, npm_package_*, ...)
+ * nor a test runner's NODE_ENV=test (n8n under NODE_ENV=test prints nothing at all).
+ */
 function cleanEnv(extra = {}) {
 	const env = {};
 	for (const [k, v] of Object.entries(process.env)) {
-		if (/^npm_/i.test(k)) continue;
+		if (/^npm_/i.test(k) || k === 'NODE_ENV' || k === 'JEST_WORKER_ID') continue;
 		env[k] = v;
 	}
 	return { ...env, ...extra };

@@ -1,0 +1,15 @@
+/**
+ * Runs once before the e2e suites: installs the selected n8n lines into the cache
+ * (progress on stderr; minutes the first time, < 1 s after) and builds + packs the
+ * package once. Suites read the tarball from WITRIUM_E2E_TARBALL.
+ */
+import { ensureN8n, packPackage } from '../../../scripts/n8n.mjs';
+
+export default async function globalSetup() {
+	const lines = (process.env.WITRIUM_E2E_LINES || '2,1').split(',').map((s) => s.trim()).filter(Boolean);
+	process.env.WITRIUM_E2E_LINES = lines.join(',');
+	process.stderr.write('\n');
+	for (const line of lines) await ensureN8n(line);
+	if (!process.env.WITRIUM_E2E_TARBALL) process.env.WITRIUM_E2E_TARBALL = await packPackage();
+	process.stderr.write(`[e2e] lines ${lines.join(', ')}; package ${process.env.WITRIUM_E2E_TARBALL}\n`);
+}
