@@ -264,7 +264,7 @@ function readWorkflowConfig(ctx: IPollFunctions): WorkflowConfig {
 		failOnRunFailure: options.failOnRunFailure ?? true,
 		maxWaitMs: Number.isFinite(maxWait) && maxWait > 0 ? maxWait * 1000 : 0,
 		giveUpAfterMs: Number.isFinite(giveUpAfter) && giveUpAfter > 0 ? giveUpAfter * 60_000 : 0,
-		rememberItems: Math.max(1, Math.floor(options.rememberItems ?? DEFAULT_REMEMBER_ITEMS)),
+		rememberItems: Number.isFinite(options.rememberItems) ? Math.max(1, Math.floor(options.rememberItems!)) : DEFAULT_REMEMBER_ITEMS,
 	};
 }
 
