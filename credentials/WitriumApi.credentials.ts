@@ -49,5 +49,20 @@ export class WitriumApi implements ICredentialType {
 			url: '/v1/browser-sessions',
 			method: 'GET',
 		},
+		// n8n's credential test shows only the HTTP status text, never the response body, so say here what to fix.
+		rules: [
+			{
+				type: 'responseCode',
+				properties: { value: 401, message: 'Witrium rejected the API token (401 Unauthorized): copy it again from the Witrium dashboard' },
+			},
+			{
+				type: 'responseCode',
+				properties: { value: 403, message: 'Witrium refused this API token (403): check it belongs to the right account' },
+			},
+			{
+				type: 'responseCode',
+				properties: { value: 404, message: 'No Witrium API at this Base URL (404): use https://api.witrium.com unless told otherwise' },
+			},
+		],
 	};
 }

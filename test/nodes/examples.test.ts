@@ -1,0 +1,55 @@
+import { demoData } from '../../simulator';
+import { runWorkflow, testCredential } from '../harness';
+import { output, useSimulator } from './helpers';
+
+const { sim, credentials } = useSimulator();
+beforeAll(() => sim.define(demoData()));
+
+test('example: log in, scrape and summarize in one session, then close it', async () => {
+	const result = await runWorkflow('examples/login-then-scrape-in-one-session.json', { credentials: credentials() });
+	expect(result.error).toBeUndefined();
+	const sessionId = output(result, 'Create Session')[0].json.sessionId;
+	expect(output(result, 'Log In')[0].json).toMatchObject({ status: 'C', sessionId, result: { loggedIn: true, user: 'jane@example.com' } });
+	expect(output(result, 'Scrape Listings')[0].json.result).toHaveLength(5);
+	expect(output(result, 'Summarize Page')[0].json.status).toBe('C');
+	expect(output(result, 'Close Session')[0].json).toMatchObject({ sessionId, closed: true });
+	expect(sim.runs().map((run) => run.sessionId)).toEqual([sessionId, sessionId, sessionId]);
+	expect(sim.sessions()[0].status).toBe('closed');
+});
+
+test('example: a failed login goes to the error output, which still closes the session', async () => {
+	sim.injectFault({ endpoint: 'runWorkflow', kind: 'status', status: 400, detail: 'Workflow is paused', times: 1 });
+	const result = await runWorkflow('examples/login-then-scrape-in-one-session.json', { credentials: credentials() });
+	expect(output(result, 'Log In', 1)[0].json.error).toContain('Workflow is paused');
+	expect(result.nodes['Scrape Listings']).toBeUndefined();
+	expect(output(result, 'Close Session')[0].json.closed).toBe(true);
+	expect(sim.sessions()[0].status).toBe('closed');
+});
+
+test('example: log in once, preserve the state, scrape six categories three at a time', async () => {
+	const result = await runWorkflow('examples/log-in-once-fan-out.json', { credentials: credentials() });
+	expect(result.error).toBeUndefined();
+	expect(output(result, 'Scrape Category')).toHaveLength(6 * 5);
+	const scrapes = sim.runs().filter((run) => run.definitionId === '22222222-2222-4222-8222-222222222222');
+	expect(scrapes.map((run) => run.args.category)).toEqual(['books', 'garden', 'music', 'sports', 'toys', 'games']);
+	expect(scrapes.every((run) => run.restoredStates.includes('example-login'))).toBe(true);
+	expect(sim.maxConcurrentRuns()).toBe(3);
+});
+
+test('example: the nightly janitor closes idle sessions', async () => {
+	const created = await Promise.all([0, 1].map(() => fetch(`${sim.url}/v1/browser-sessions`, { method: 'POST', headers: { 'X-Witrium-Key': sim.token } })));
+	expect(created.every((response) => response.ok)).toBe(true);
+	const workflow = JSON.parse(JSON.stringify(require('../../examples/nightly-janitor.json')));
+	workflow.nodes[1].parameters.idleMinutes = 0;
+	const result = await runWorkflow(workflow, { credentials: credentials() });
+	expect(output(result, 'Close Idle Sessions')).toHaveLength(2);
+	expect(sim.sessions().every((session) => session.status === 'closed')).toBe(true);
+});
+
+test('the credential test passes with the right token and shows the service message with a wrong one', async () => {
+	expect(await testCredential('witriumApi', { apiToken: sim.token, baseUrl: sim.url })).toMatchObject({ status: 'OK' });
+	const wrong = await testCredential('witriumApi', { apiToken: 'not-the-token', baseUrl: `${sim.url}/` });
+	expect(wrong.status).toBe('Error');
+	expect(wrong.message).toContain('Witrium rejected the API token (401 Unauthorized)');
+	expect(wrong.message).not.toContain('not-the-token');
+});
