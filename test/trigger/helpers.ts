@@ -1,6 +1,6 @@
 /** Helpers of the trigger suites: workflow JSON around the trigger, the simulator, error capture. */
 import { randomUUID } from 'node:crypto';
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { WitriumSimulator, type WorkflowDefinition } from '../../simulator/index';
 import { createPollHarness, type PollHarness, type PollHarnessOptions, type WorkflowData } from '../harness';
@@ -27,7 +27,7 @@ export function triggerWorkflow(parameters: IDataObject): WorkflowData {
 				type: 'n8n-nodes-witrium.witriumTrigger',
 				typeVersion: 1,
 				position: [0, 0],
-				parameters,
+				parameters: parameters as INodeParameters,
 			},
 		],
 		connections: {},
