@@ -258,33 +258,12 @@ describe('testCredential', () => {
 		expect(seen).toEqual([{ method: 'GET', url: '/v1/browser-sessions', key: 'good-token' }]);
 	});
 
-	test("a wrong token fails with what n8n's credential dialog shows for a 401: the status text", async () => {
-		// n8n's CredentialsTester reports `statusText || "Received HTTP status code: N"` for a
-		// non-2xx answer and never reads the body, so the service's detail is not shown.
+	test("a wrong token fails with the credential's responseCode rule, which n8n shows instead of the status text", async () => {
+		// n8n's CredentialsTester never reads the body of a non-2xx answer, so the rule says what to fix.
 		const result = await testCredential('witriumApi', { apiToken: 'wrong', baseUrl });
-		expect(result).toEqual({ status: 'Error', message: 'Unauthorized' });
+		expect(result).toEqual({ status: 'Error', message: expect.stringContaining('Witrium rejected the API token (401 Unauthorized)') });
 		// n8n-core retries a 401 once after the credential's preAuthentication: two requests.
 		expect(seen.map((s) => s.key)).toEqual(['wrong', 'wrong']);
-	});
-
-	test('a responseCode rule in the credential test replaces the status text', async () => {
-		registerCredentialType({
-			name: 'harnessRuledApi',
-			displayName: 'Harness Ruled API',
-			properties: [
-				{ displayName: 'Token', name: 'apiToken', type: 'string', typeOptions: { password: true }, default: '' },
-				{ displayName: 'Base URL', name: 'baseUrl', type: 'string', default: '' },
-			],
-			authenticate: { type: 'generic', properties: { headers: { 'X-Witrium-Key': '={{$credentials.apiToken}}' } } },
-			test: {
-				request: { baseURL: '={{$credentials.baseUrl}}', url: '/v1/browser-sessions' },
-				rules: [{ type: 'responseCode', properties: { value: 401, message: 'Invalid or missing API key' } }],
-			},
-		});
-		await expect(testCredential('harnessRuledApi', { apiToken: 'wrong', baseUrl })).resolves.toEqual({
-			status: 'Error',
-			message: 'Invalid or missing API key',
-		});
 	});
 
 	test('an unreachable service reports the network error code', async () => {
