@@ -1,4 +1,4 @@
-/** The adaptive poll schedule (a pure function): quick while the run is young, then capped. */
+/** The adaptive poll schedule (a pure function): quick while the run is young, slower as it ages. */
 import { DEFAULT_MAX_POLL_INTERVAL_MS, nextPollDelay, predictRemainingMs, type RunResults } from '../../src/client';
 
 /** Poll times (ms from the wait's start) of the base schedule, with `latencyMs` per request. */
@@ -20,6 +20,12 @@ function detection(endMs: number, maxMs = DEFAULT_MAX_POLL_INTERVAL_MS) {
 	return { delayMs: times[index] - endMs, polls: index + 1 };
 }
 
+/** The same for the official JS client's default: a poll at once, then 5 s after each answer. */
+function fixedPoller(endMs: number, latencyMs = 20) {
+	let polls = 1;
+	for (let t = 0; ; t += latencyMs + 5000, polls++) if (t >= endMs) return { delayMs: t - endMs, polls };
+}
+
 function run(status: string, steps: string[]): RunResults {
 	return {
 		workflowId: 'w',
@@ -35,37 +41,62 @@ function run(status: string, steps: string[]): RunResults {
 	};
 }
 
-test('the first poll comes 250 ms after the wait starts, then intervals grow to the cap', () => {
+test('the first poll comes 250 ms after the wait starts, then intervals never shrink and reach the cap', () => {
 	expect(nextPollDelay(0, 0, 5000)).toBe(250);
-	const times = pollTimes(60_000);
-	const intervals = times.slice(1).map((t, i) => t - times[i]);
-	for (let i = 1; i < intervals.length; i++) expect(intervals[i]).toBeGreaterThanOrEqual(intervals[i - 1]);
-	expect(Math.max(...intervals)).toBeLessThanOrEqual(5020);
-	expect(intervals[intervals.length - 1]).toBeGreaterThanOrEqual(5000);
+	for (const maxMs of [5000, 10_000]) {
+		const times = pollTimes(120_000, maxMs);
+		const intervals = times.slice(1).map((t, i) => t - times[i]);
+		for (let i = 1; i < intervals.length; i++) expect(intervals[i]).toBeGreaterThanOrEqual(intervals[i - 1]);
+		expect(Math.min(...intervals)).toBeGreaterThanOrEqual(1000);
+		expect(Math.max(...intervals)).toBeLessThanOrEqual(maxMs + 20);
+		expect(intervals[intervals.length - 1]).toBeGreaterThanOrEqual(maxMs);
+	}
 	expect(nextPollDelay(3, 1_000_000, 12_000)).toBe(12_000);
 	expect(nextPollDelay(3, 1_000_000, 50)).toBe(250); // never hammer
+	expect(nextPollDelay(5, 60_000, 2000)).toBe(2000); // a caller's lower ceiling applies
 });
 
-test('a run ending anywhere around 2 s is seen within 0.7 s', () => {
-	for (let end = 1500; end <= 2500; end += 10) expect(detection(end).delayMs).toBeLessThanOrEqual(700);
+test('a run is seen at most about 35 % of its duration late, and never more than 1 s for runs under 3 s', () => {
+	for (let end = 300; end <= 30_000; end += 37) {
+		const { delayMs } = detection(end, 10_000);
+		expect(delayMs).toBeLessThanOrEqual(Math.max(1000, 0.35 * end) + 40);
+		if (end < 3000) expect(delayMs).toBeLessThanOrEqual(1020);
+	}
+});
+
+test('runs of up to 10 s are seen within 2.5 s: never later than a 5 s poller would', () => {
+	for (let end = 0; end <= 10_000; end += 13) {
+		expect(detection(end, 10_000).delayMs).toBeLessThanOrEqual(2520);
+	}
 });
 
 test('a run is never seen later than one interval cap after it ends', () => {
-	for (let end = 0; end <= 120_000; end += 997) expect(detection(end).delayMs).toBeLessThanOrEqual(5020);
+	for (const maxMs of [5000, 10_000]) {
+		for (let end = 0; end <= 300_000; end += 997) expect(detection(end, maxMs).delayMs).toBeLessThanOrEqual(maxMs + 20);
+	}
 });
 
-test('a long run costs about as many polls as polling every 5 s', () => {
-	const tenMinutes = detection(600_000).polls;
-	expect(tenMinutes).toBeLessThanOrEqual(600_000 / 5000 + 12);
-	expect(detection(90_000).polls).toBeLessThanOrEqual(90_000 / 5000 + 12);
+test('long runs pay for the quick start: fewer polls than a 5 s poller with a 10 s cap, about as many with 5 s', () => {
+	expect(detection(120_000, 10_000).polls).toBeLessThanOrEqual(fixedPoller(120_000).polls);
+	for (const end of [600_000, 3_600_000]) expect(detection(end, 10_000).polls).toBeLessThanOrEqual(fixedPoller(end).polls * 0.6);
+	for (const end of [120_000, 600_000, 3_600_000]) {
+		expect(detection(end, 5000).polls).toBeLessThanOrEqual(fixedPoller(end).polls + 12);
+	}
+});
+
+test('a young run costs a bounded number of polls: at most 5 in the first 5 s, 8 in the first 10 s', () => {
+	expect(pollTimes(5000).filter((t) => t <= 5000)).toHaveLength(5);
+	expect(pollTimes(10_000).filter((t) => t <= 10_000).length).toBeLessThanOrEqual(8);
 });
 
 test('step progress predicts the end when the steps not yet started are listed', () => {
-	// 2 of 4 steps done after 2 s: about 2 s to go; the base interval (~667 ms) wins.
+	// 2 of 4 steps done after 2 s: about 2 s to go; the base interval (1 s) wins.
 	expect(predictRemainingMs(2000, run('R', ['C', 'C', 'R', 'P']))).toBe(2000);
 	expect(nextPollDelay(5, 2000, 5000, run('R', ['C', 'C', 'R', 'P']))).toBe(nextPollDelay(5, 2000, 5000));
 	// 9 of 10 done after 30 s: the end is predicted ~3.3 s away, sooner than the 5 s cap.
 	expect(nextPollDelay(20, 30_000, 5000, run('R', [...Array(9).fill('C'), 'P']))).toBe(3433);
+	// With a 10 s cap the base interval would be 7.5 s: the prediction still wins.
+	expect(nextPollDelay(20, 30_000, 10_000, run('R', [...Array(9).fill('C'), 'P']))).toBe(3433);
 	// Never sooner than a quarter of the base interval.
 	expect(nextPollDelay(20, 30_000, 5000, run('R', [...Array(99).fill('C'), 'P']))).toBe(1250);
 });
