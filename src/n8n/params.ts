@@ -1,10 +1,16 @@
 import { NodeOperationError } from 'n8n-workflow';
-import type { IDataObject, IExecuteFunctions, INode, IPollFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
 
 import type { ArgumentValue, UploadFile } from '../client';
 
-/** Functions both action nodes and the trigger read parameters through. */
-type ParameterSource = Pick<IExecuteFunctions | IPollFunctions, 'getNodeParameter' | 'getNode'>;
+/**
+ * What parameters are read through: an action node's context as it is; a poll context, whose
+ * getNodeParameter takes no item index, through a small adapter (see trigger.ts).
+ */
+export interface ParameterSource {
+	getNode(): INode;
+	getNodeParameter(name: string, itemIndex: number, fallback?: unknown): unknown;
+}
 
 export function inputError(node: INode, itemIndex: number, message: string, description: string) {
 	return new NodeOperationError(node, `${message} [item ${itemIndex}]`, { itemIndex, description });

@@ -43,7 +43,7 @@ import type { BrowserSession, CallOptions, RunResults, RunWorkflowRequest, Witri
 import { witriumClient } from './client';
 import { toNodeError } from './errors';
 import { runItem, sessionItem, statusName } from './items';
-import { readArguments, readId, splitList } from './params';
+import { readArguments, readId, splitList, type ParameterSource } from './params';
 import { cancelQuietly } from './runWorkflow';
 
 export type TriggerEvent = 'workflowResult' | 'sessionChange';
@@ -216,11 +216,11 @@ async function readWithin<T>(node: INode, clock: PollClock, what: string, read: 
 // Parameters
 
 /** params.ts reads parameters the action nodes' way (name, itemIndex, fallback); a poll context takes (name, fallback). */
-function parameterSource(ctx: IPollFunctions): Parameters<typeof readId>[0] {
+function parameterSource(ctx: IPollFunctions): ParameterSource {
 	return {
 		getNode: () => ctx.getNode(),
 		getNodeParameter: (name: string, _itemIndex: number, fallback?: unknown) => ctx.getNodeParameter(name, fallback),
-	} as unknown as Parameters<typeof readId>[0];
+	};
 }
 
 /** An input error from params.ts, without the "[item 0]" a trigger has no use for. */
