@@ -36,12 +36,15 @@ export const LINES = {
 /** Fixed key so imported credentials can be decrypted by every n8n process of a folder. */
 export const TEST_ENCRYPTION_KEY = 'witrium-e2e-test-encryption-key-0001';
 
-/** Owner account used by start.mjs and the REST credential test. */
+/**
+ * The owner account set up over REST on a fresh n8n (by `npm start` and the e2e REST
+ * helpers): n8n 1.x and 2.x always have user management, so someone has to log in.
+ */
 export const OWNER = {
-	email: 'owner@witrium.test',
-	password: 'Witrium-e2e-1',
+	email: process.env.WITRIUM_N8N_OWNER_EMAIL || 'dev@witrium.local',
+	password: process.env.WITRIUM_N8N_OWNER_PASSWORD || 'Witrium123',
 	firstName: 'Witrium',
-	lastName: 'Tester',
+	lastName: 'Developer',
 };
 
 export function cacheDir() {
@@ -190,16 +193,61 @@ async function ensureNode(p) {
 	await fsp.writeFile(p.nodeMarker, JSON.stringify({ node: p.node, at: new Date().toISOString() }));
 }
 
+function pidAlive(pid) {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (e) {
+		return e.code === 'EPERM';
+	}
+}
+
+/** A lock directory (atomic mkdir) so two processes never install into one folder at once. */
+async function withLock(lockDir, what, fn) {
+	let announced = false;
+	for (;;) {
+		try {
+			await fsp.mkdir(lockDir);
+			await fsp.writeFile(path.join(lockDir, 'pid'), String(process.pid));
+			break;
+		} catch (e) {
+			if (e.code !== 'EEXIST') throw e;
+			const pid = Number(await fsp.readFile(path.join(lockDir, 'pid'), 'utf8').catch(() => '0'));
+			if (pid && !pidAlive(pid)) {
+				await fsp.rm(lockDir, { recursive: true, force: true }); // its owner died
+				continue;
+			}
+			if (!announced) log(`waiting for another process (pid ${pid || '?'}) that is installing ${what} ...`);
+			announced = true;
+			await new Promise((r) => setTimeout(r, 2000));
+		}
+	}
+	try {
+		return await fn();
+	} finally {
+		await fsp.rm(lockDir, { recursive: true, force: true });
+	}
+}
+
+function isReady(p, marker) {
+	return marker?.n8n === p.n8n && marker?.node === p.node && fs.existsSync(p.n8nBin) && fs.existsSync(p.nodeBin);
+}
+
 /**
- * Install (once) the line's Node and n8n under the cache; later calls only check a marker.
- * Returns n8nPaths(line).
+ * Install (once) the line's Node and n8n under the cache; later calls only check a marker
+ * (well under a second). Safe to call from several processes at once. Returns n8nPaths(line).
  */
 export async function ensureN8n(line = '2') {
 	const p = n8nPaths(line);
-	const marker = await readJson(p.n8nMarker);
-	if (marker?.n8n === p.n8n && marker?.node === p.node && fs.existsSync(p.n8nBin) && fs.existsSync(p.nodeBin)) {
-		return p;
-	}
+	if (isReady(p, await readJson(p.n8nMarker))) return p;
+	await fsp.mkdir(cacheDir(), { recursive: true });
+	return withLock(path.join(cacheDir(), `.lock-n8n-${p.n8n}`), `n8n ${p.n8n}`, async () => {
+		if (isReady(p, await readJson(p.n8nMarker))) return p; // another process just did it
+		return installN8n(p);
+	});
+}
+
+async function installN8n(p) {
 	const t0 = Date.now();
 	log(`Installing n8n ${p.n8n} on Node ${p.node} into ${cacheDir()} (first run only: several minutes)`);
 	await ensureNode(p);
@@ -363,7 +411,7 @@ export async function n8nCommand(line, userFolder, args, { env: extraEnv = {}, a
 	fs.closeSync(fd);
 	const [code, signal] = await once(child, 'exit');
 	const log = await fsp.readFile(outFile, 'utf8');
-	const exitCode = code ?? (signal ? 128 : 1);
+	const exitCode = code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 1);
 	if (exitCode !== 0 && !allowFail) {
 		throw new Error(`n8n ${args.join(' ')} failed (exit ${code ?? signal}):\n${log.split('\n').slice(-40).join('\n')}`);
 	}

@@ -120,7 +120,7 @@ describe.each(LINES)('n8n %s.x with the packed package', (line) => {
 			// 2.x shows the HTTP reason ("Unauthorized"), 1.x "Authorization failed - please check your
 			// credentials"; a `rules` entry in the credential test would replace both.
 			expect(result.message).toMatch(/unauthori[sz]ed|authori[sz]ation failed|invalid|token|key/i);
-			// (n8n 2.40 sends the test request twice when it fails: count is not the point.)
+			// (n8n 2.40 sends a failing test request twice: the count is not the point.)
 			expect(simulator.requests.length).toBeGreaterThanOrEqual(1);
 			for (const request of simulator.requests) {
 				expect([request.path, request.status, request.headers['x-witrium-key']]).toEqual(['/v1/browser-sessions', 401, 'wrong-token']);
