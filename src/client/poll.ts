@@ -8,6 +8,10 @@
  *
  * Base schedule (`maxMs` is the caller's ceiling, never below 250 ms):
  * - the first poll 250 ms after the wait starts (so "wait until running" answers quickly);
+ * - if that poll finds the run already running, its browser was up at once (a warm session, a
+ *   fast service): such a run may be over within a second, so one more poll comes 250 ms
+ *   later. A run still pending is booting its browser and cannot end that soon. This costs
+ *   one request, only for runs that started at once;
  * - then every 0.35 × age, but at least 1 s apart: a run is seen at most ~35 % of its
  *   duration late, and at most ~1 s late when it takes under ~3 s;
  * - a ceiling that relaxes with age: 2.5 s while the run is young (runs of 5–10 s, where a
@@ -39,6 +43,8 @@ export const FIRST_POLL_MS = 250;
 export const MIN_POLL_MS = 1000;
 /** No interval is ever shorter than this, whatever maxMs says. */
 export const FLOOR_POLL_MS = 250;
+/** A run already running at a poll this young gets the next poll FLOOR_POLL_MS later. */
+export const QUICK_START_WINDOW_MS = 500;
 /** Interval as a fraction of the time waited so far (0.35 → intervals grow ×1.35 per poll). */
 export const POLL_GROWTH_FRACTION = 0.35;
 /** Ceiling of an interval while the run is young ... */
@@ -59,6 +65,7 @@ export const PREDICTION_MARGIN_MS = 100;
 export function nextPollDelay(attempt: number, elapsedMs: number, maxMs: number, run?: RunResults): number {
 	const cap = Math.max(FLOOR_POLL_MS, maxMs);
 	if (attempt <= 0) return Math.min(FIRST_POLL_MS, cap);
+	if (attempt === 1 && run?.status === 'R' && elapsedMs < QUICK_START_WINDOW_MS) return Math.min(FLOOR_POLL_MS, cap);
 	const proportional = Math.max(MIN_POLL_MS, Math.round(elapsedMs * POLL_GROWTH_FRACTION));
 	const ceiling = Math.max(YOUNG_CEILING_MS, Math.round(elapsedMs * AGED_CEILING_FRACTION));
 	const base = Math.min(cap, proportional, ceiling);

@@ -89,6 +89,29 @@ test('a young run costs a bounded number of polls: at most 5 in the first 5 s, 8
 	expect(pollTimes(10_000).filter((t) => t <= 10_000).length).toBeLessThanOrEqual(8);
 });
 
+test('a run already running at the first poll gets one quick extra poll; a pending one does not', () => {
+	expect(nextPollDelay(1, 260, 10_000, run('R', ['R']))).toBe(250);
+	expect(nextPollDelay(1, 260, 10_000, run('P', []))).toBe(1000);
+	expect(nextPollDelay(1, 260, 10_000)).toBe(1000); // the first poll failed: nothing seen
+	expect(nextPollDelay(2, 520, 10_000, run('R', ['R']))).toBe(1000); // only once
+	// Polls of a run that starts at `startMs` and ends at `endMs`, the state seen passed back in.
+	const seen = (startMs: number, endMs: number) => {
+		const times: number[] = [];
+		let state: RunResults | undefined;
+		for (let attempt = 0, t = 0; !times.length || times[times.length - 1] < endMs; attempt++) {
+			t += nextPollDelay(attempt, t, 10_000, state);
+			times.push(t);
+			state = run(t >= startMs ? 'R' : 'P', t >= startMs ? ['R'] : []);
+			t += 20;
+		}
+		return times;
+	};
+	// A 400 ms run in a browser that was up at once is seen at ~0.5 s, as before the re-tuning.
+	expect(seen(0, 400)).toEqual([250, 520]);
+	// A run whose browser boots for 300 ms pays no extra poll: 0.25 s, then 1.27 s.
+	expect(seen(300, 1200)).toEqual([250, 1270]);
+});
+
 test('step progress predicts the end when the steps not yet started are listed', () => {
 	// 2 of 4 steps done after 2 s: about 2 s to go; the base interval (1 s) wins.
 	expect(predictRemainingMs(2000, run('R', ['C', 'C', 'R', 'P']))).toBe(2000);
