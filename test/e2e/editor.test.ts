@@ -14,6 +14,7 @@
  * WITRIUM_E2E_LINES leaves 2 out.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
@@ -93,10 +94,48 @@ async function screenshot(page: Page, file: string): Promise<string> {
 	return out;
 }
 
+/**
+ * Waits until every <img> under `selector` has loaded (icons load lazily, after the
+ * list or canvas shows), so the checks and the screenshot see the icons. Fails with the
+ * sources of the images that did not load.
+ */
+async function iconsLoaded(page: Page, selector: string): Promise<void> {
+	const pending = () =>
+		page.evaluate((sel) => {
+			const imgs = [...(globalThis as any).document.querySelectorAll(`${sel} img`)];
+			return imgs.filter((img: any) => !(img.complete && img.naturalWidth > 0)).map((img: any) => img.getAttribute('src'));
+		}, selector);
+	const deadline = Date.now() + 30_000;
+	let left = await pending();
+	while (left.length && Date.now() < deadline) {
+		await page.waitForTimeout(200);
+		left = await pending();
+	}
+	if (left.length) throw new Error(`icons did not load: ${left.join(', ')}`);
+}
+
 /** Visible labels of the opened node's parameters (first line: the label, not its "Fixed / Expression" toggle). */
 async function parameterLabels(scope: Locator): Promise<string[]> {
 	const texts = await scope.locator(`${tid('input-label')}:visible`).allInnerTexts();
 	return [...new Set(texts.map((t) => t.split('\n')[0].trim()).filter(Boolean))];
+}
+
+/**
+ * Runs a test body; when it fails, saves what the browser showed (a screenshot in the
+ * temp dir, its path in the error) so a CI failure can be seen, not guessed.
+ */
+async function withFailureShot(page: () => Page | undefined, name: string, body: () => Promise<void>): Promise<void> {
+	try {
+		await body();
+	} catch (err) {
+		const p = page();
+		if (p && !p.isClosed()) {
+			const file = path.join(os.tmpdir(), `witrium-e2e-editor-${name}-${Date.now()}.png`);
+			const saved = await p.screenshot({ path: file, timeout: 10_000 }).then(() => true, () => false);
+			if (saved && err instanceof Error) err.message += `\n(the page at ${p.url()}: ${file})`;
+		}
+		throw err;
+	}
 }
 
 const describeOn2 = LINES.includes('2') ? describe : describe.skip;
@@ -161,107 +200,112 @@ describeOn2('the n8n 2.x editor in Chromium, with the package installed', () => 
 		return nodes;
 	}
 
-	test('opens an imported example workflow: every node on the canvas with its Witrium type and icon', async () => {
-		const nodes = await openExample();
-		await page.waitForFunction(
-			({ sel, count }) => (globalThis as any).document.querySelectorAll(sel).length >= count,
-			{ sel: tid('canvas-node'), count: example.nodes.length },
-		);
+	test('opens an imported example workflow: every node on the canvas with its Witrium type and icon', () =>
+		withFailureShot(() => page, 'workflow', async () => {
+			const nodes = await openExample();
+			await page.waitForFunction(
+				({ sel, count }) => (globalThis as any).document.querySelectorAll(sel).length >= count,
+				{ sel: tid('canvas-node'), count: example.nodes.length },
+			);
 
-		const onCanvas = await nodes.evaluateAll((els) =>
-			els.map((e) => ({ name: e.getAttribute('data-node-name'), type: e.getAttribute('data-node-type') })),
-		);
-		expect(onCanvas).toEqual(expect.arrayContaining(example.nodes.map((n) => ({ name: n.name, type: n.type }))));
-		expect(onCanvas).toHaveLength(example.nodes.length);
+			const onCanvas = await nodes.evaluateAll((els) =>
+				els.map((e) => ({ name: e.getAttribute('data-node-name'), type: e.getAttribute('data-node-type') })),
+			);
+			expect(onCanvas).toEqual(expect.arrayContaining(example.nodes.map((n) => ({ name: n.name, type: n.type }))));
+			expect(onCanvas).toHaveLength(example.nodes.length);
 
-		// The package's nodes render with the package's own icon (an unknown type would not).
-		const witrium = page.locator(`${tid('canvas-node')}[data-node-type^="${PACKAGE}."]`);
-		expect(await witrium.count()).toBe(example.nodes.filter((n) => n.type.startsWith(`${PACKAGE}.`)).length);
-		const icons = await witrium.evaluateAll((els) =>
-			els.map((e) => {
-				const img = e.querySelector('img') as any;
-				return { node: e.getAttribute('data-node-name'), src: img?.getAttribute('src') ?? null, loaded: Boolean(img?.complete && img.naturalWidth > 0) };
-			}),
-		);
-		for (const icon of icons) {
-			expect(icon).toEqual({ node: icon.node, src: expect.stringContaining(`/icons/${PACKAGE}/`), loaded: true });
-		}
-		for (const n of example.nodes) await nodes.filter({ hasText: n.name }).first().waitFor({ state: 'visible' });
+			// The package's nodes render with the package's own icon (an unknown type would not).
+			const witrium = page.locator(`${tid('canvas-node')}[data-node-type^="${PACKAGE}."]`);
+			expect(await witrium.count()).toBe(example.nodes.filter((n) => n.type.startsWith(`${PACKAGE}.`)).length);
+			await iconsLoaded(page, `${tid('canvas-node')}[data-node-type^="${PACKAGE}."]`);
+			const icons = await witrium.evaluateAll((els) =>
+				els.map((e) => {
+					const img = e.querySelector('img') as any;
+					return { node: e.getAttribute('data-node-name'), src: img?.getAttribute('src') ?? null, loaded: Boolean(img?.complete && img.naturalWidth > 0) };
+				}),
+			);
+			for (const icon of icons) {
+				expect(icon).toEqual({ node: icon.node, src: expect.stringContaining(`/icons/${PACKAGE}/`), loaded: true });
+			}
+			for (const n of example.nodes) await nodes.filter({ hasText: n.name }).first().waitFor({ state: 'visible' });
 
-		await page.waitForTimeout(800); // let the zoom-to-fit animation settle
-		await screenshot(page, 'editor-workflow.png');
-	});
+			await page.waitForTimeout(800); // let the zoom-to-fit animation settle
+			await screenshot(page, 'editor-workflow.png');
+		}));
 
-	test('the node panel offers all five Witrium nodes when searching "Witrium"', async () => {
-		await openExample();
-		await page.locator(tid('node-creator-plus-button')).click();
-		const creator = page.locator(tid('node-creator'));
-		const search = creator.locator(`input${tid('node-creator-search-bar')}, ${tid('node-creator-search-bar')} input`).first();
-		await search.waitFor({ state: 'visible' });
-		await search.fill('Witrium');
+	test('the node panel offers all five Witrium nodes when searching "Witrium"', () =>
+		withFailureShot(() => page, 'node-search', async () => {
+			await openExample();
+			await page.locator(tid('node-creator-plus-button')).click();
+			const creator = page.locator(tid('node-creator'));
+			const search = creator.locator(`input${tid('node-creator-search-bar')}, ${tid('node-creator-search-bar')} input`).first();
+			await search.waitFor({ state: 'visible' });
+			await search.fill('Witrium');
 
-		// Each result is an item-iterator-item holding a node-creator-node-item (a node with
-		// one action) or a node-creator-action-item (a node with several operations).
-		const items = creator.locator(tid('item-iterator-item'));
-		await page.waitForFunction(
-			({ sel, names }) => {
-				const shown = [...(globalThis as any).document.querySelectorAll(sel)].map((e: any) => e.textContent.trim());
-				return names.every((n: string) => shown.includes(n));
-			},
-			{ sel: `${tid('node-creator')} ${tid('node-creator-item-name')}`, names: PANEL_NODES.map((n) => n.name) },
-		);
-		const offered = await items.evaluateAll((els) =>
-			els.map((e) => ({
-				name: e.querySelector('[data-test-id="node-creator-item-name"]')?.textContent?.trim() ?? '',
-				description: e.querySelector('[data-test-id="node-creator-item-description"]')?.textContent?.trim() ?? '',
-				icon: e.querySelector('img')?.getAttribute('src') ?? '',
-			})),
-		);
-		log(`node panel for "Witrium": ${offered.map((o) => o.name).join(', ')}`);
+			// Each result is an item-iterator-item holding a node-creator-node-item (a node with
+			// one action) or a node-creator-action-item (a node with several operations).
+			const items = creator.locator(tid('item-iterator-item'));
+			await page.waitForFunction(
+				({ sel, names }) => {
+					const shown = [...(globalThis as any).document.querySelectorAll(sel)].map((e: any) => e.textContent.trim());
+					return names.every((n: string) => shown.includes(n));
+				},
+				{ sel: `${tid('node-creator')} ${tid('node-creator-item-name')}`, names: PANEL_NODES.map((n) => n.name) },
+			);
+			const offered = await items.evaluateAll((els) =>
+				els.map((e) => ({
+					name: e.querySelector('[data-test-id="node-creator-item-name"]')?.textContent?.trim() ?? '',
+					description: e.querySelector('[data-test-id="node-creator-item-description"]')?.textContent?.trim() ?? '',
+					icon: e.querySelector('img')?.getAttribute('src') ?? '',
+				})),
+			);
+			log(`node panel for "Witrium": ${offered.map((o) => o.name).join(', ')}`);
 
-		// Each of the five, told apart by its icon's folder (the trigger is listed as plain "Witrium").
-		for (const expected of PANEL_NODES) {
-			const item = offered.find((o) => o.name === expected.name);
-			expect(item).toBeDefined();
-			expect(item!.icon).toContain(`/icons/${PACKAGE}/dist/nodes/${expected.folder}/`);
-			expect(item!.description.length).toBeGreaterThan(10);
-		}
-		// Only the package's nodes match the search.
-		expect(offered.filter((o) => o.icon.includes(`/icons/${PACKAGE}/`))).toHaveLength(PANEL_NODES.length);
+			// Each of the five, told apart by its icon's folder (the trigger is listed as plain "Witrium").
+			for (const expected of PANEL_NODES) {
+				const item = offered.find((o) => o.name === expected.name);
+				expect(item).toBeDefined();
+				expect(item!.icon).toContain(`/icons/${PACKAGE}/dist/nodes/${expected.folder}/`);
+				expect(item!.description.length).toBeGreaterThan(10);
+			}
+			// Only the package's nodes match the search.
+			expect(offered.filter((o) => o.icon.includes(`/icons/${PACKAGE}/`))).toHaveLength(PANEL_NODES.length);
 
-		await screenshot(page, 'editor-node-search.png');
-		await page.keyboard.press('Escape');
-	});
+			await iconsLoaded(page, tid('node-creator'));
+			await screenshot(page, 'editor-node-search.png');
+			await page.keyboard.press('Escape');
+		}));
 
-	test('the Run Workflow node ("Log In") opens with its parameters rendered', async () => {
-		const nodes = await openExample();
-		// Tall enough to show every parameter of the node at once in the screenshot.
-		await page.setViewportSize({ width: 1440, height: 1100 });
-		await nodes.filter({ hasText: RUN_WORKFLOW_NODE }).first().dblclick();
+	test('the Run Workflow node ("Log In") opens with its parameters rendered', () =>
+		withFailureShot(() => page, 'run-workflow-node', async () => {
+			const nodes = await openExample();
+			// Tall enough to show every parameter of the node at once in the screenshot.
+			await page.setViewportSize({ width: 1440, height: 1100 });
+			await nodes.filter({ hasText: RUN_WORKFLOW_NODE }).first().dblclick();
 
-		const ndv = page.locator(tid('ndv'));
-		const params = ndv.locator(tid('node-parameters'));
-		await params.waitFor({ state: 'visible' });
-		await ndv.locator(tid('parameter-input-workflowId')).waitFor({ state: 'visible' });
-		await ndv.locator(tid('parameter-input-waitFor')).waitFor({ state: 'visible' });
+			const ndv = page.locator(tid('ndv'));
+			const params = ndv.locator(tid('node-parameters'));
+			await params.waitFor({ state: 'visible' });
+			await ndv.locator(tid('parameter-input-workflowId')).waitFor({ state: 'visible' });
+			await ndv.locator(tid('parameter-input-waitFor')).waitFor({ state: 'visible' });
 
-		const labels = await parameterLabels(params);
-		log(`"${RUN_WORKFLOW_NODE}" parameters: ${labels.join(', ')}`);
-		await ndv.locator(tid('credentials-label')).getByText('Credential').first().waitFor({ state: 'visible' });
-		expect(labels).toEqual(expect.arrayContaining(['Operation', 'Workflow ID', 'Arguments', 'Browser Session ID', 'Wait For']));
+			const labels = await parameterLabels(params);
+			log(`"${RUN_WORKFLOW_NODE}" parameters: ${labels.join(', ')}`);
+			await ndv.locator(tid('credentials-label')).getByText('Credential').first().waitFor({ state: 'visible' });
+			expect(labels).toEqual(expect.arrayContaining(['Operation', 'Workflow ID', 'Arguments', 'Browser Session ID', 'Wait For']));
 
-		// The values from the example, and the credential resolved by id.
-		const logIn = example.nodes.find((n) => n.name === RUN_WORKFLOW_NODE)!;
-		expect(logIn.type).toBe(`${PACKAGE}.witriumRunWorkflow`);
-		expect(await ndv.locator(`${tid('parameter-input-workflowId')} input`).first().inputValue()).toBe(logIn.parameters.workflowId);
-		expect(await ndv.locator(`${tid('node-credentials-select')} input`).first().inputValue()).toBe('Witrium API');
-		const argNames = await ndv.locator(`${tid('parameter-input-name')} input`).evaluateAll((els) => els.map((e: any) => e.value));
-		expect(argNames).toEqual(['username', 'password']);
-		await params.getByText('Browser Session ID', { exact: true }).first().waitFor({ state: 'visible' });
+			// The values from the example, and the credential resolved by id.
+			const logIn = example.nodes.find((n) => n.name === RUN_WORKFLOW_NODE)!;
+			expect(logIn.type).toBe(`${PACKAGE}.witriumRunWorkflow`);
+			expect(await ndv.locator(`${tid('parameter-input-workflowId')} input`).first().inputValue()).toBe(logIn.parameters.workflowId);
+			expect(await ndv.locator(`${tid('node-credentials-select')} input`).first().inputValue()).toBe('Witrium API');
+			const argNames = await ndv.locator(`${tid('parameter-input-name')} input`).evaluateAll((els) => els.map((e: any) => e.value));
+			expect(argNames).toEqual(['username', 'password']);
+			await params.getByText('Browser Session ID', { exact: true }).first().waitFor({ state: 'visible' });
 
-		await page.mouse.move(220, 250); // off the parameters: no hover toolbar in the picture
-		await page.waitForTimeout(500);
-		await screenshot(page, 'editor-run-workflow-node.png');
-		await ndv.locator(tid('ndv-close-button')).click();
-	});
+			await page.mouse.move(220, 250); // off the parameters: no hover toolbar in the picture
+			await page.waitForTimeout(500);
+			await screenshot(page, 'editor-run-workflow-node.png');
+			await ndv.locator(tid('ndv-close-button')).click();
+		}));
 });
