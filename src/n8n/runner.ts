@@ -93,9 +93,13 @@ export async function runItems(ctx: IExecuteFunctions, options: RunItemsOptions)
 	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
 		const error = errors[itemIndex];
 		if (error) {
-			// As n8n's own nodes do: `{ error }`, and the error itself, by which n8n routes the
-			// item to the error output (where it also merges in the input item's fields).
-			result.push({ json: { error: error.message }, error, pairedItem: { item: itemIndex } });
+			// As n8n's own nodes do (HTTP Request): `{ error }` in the JSON, by which n8n routes the
+			// item to the error output and merges in the input item's fields, so a Close Session on
+			// the error branch still finds `$json.sessionId`. Not the error object on the item: n8n
+			// then replaces the JSON with `{ error }` alone (normalizeNodeErrors), dropping them. What
+			// to do about it (the error's description) goes along as `details`.
+			const details = typeof error.description === 'string' && error.description !== '' ? { details: error.description } : {};
+			result.push({ json: { error: error.message, ...details }, pairedItem: { item: itemIndex } });
 			continue;
 		}
 		for (const item of outputs[itemIndex] ?? []) {

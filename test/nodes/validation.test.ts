@@ -40,7 +40,7 @@ test.each([
 	const { ok, failed } = await runEach({ workflowId: QUICK, browserSessionId: '', ...parameters }, [{}]);
 	expect(ok).toHaveLength(0);
 	expect(failed[0].json.error).toContain(message);
-	expect(failed[0].error?.description).toBeTruthy();
+	expect(failed[0].json.details).toBeTruthy();
 	expect(sim.runCount(QUICK)).toBe(0);
 });
 

@@ -1,0 +1,52 @@
+/**
+ * Error items keep the input item's fields on the error output, so the error branch can still
+ * clean up: Close Session with its default Session ID ({{ $json.sessionId }}) closes the session
+ * a failed run or talent ran in. (Found by the soak: the error object on the item made n8n
+ * replace the JSON with `{ error }` alone, and the session was left open.)
+ */
+import type { IConnections } from 'n8n-workflow';
+
+import { runWorkflow } from '../harness';
+import { node, output, useSimulator } from './helpers';
+
+const { sim, credentials } = useSimulator();
+const FAILS = '99999999-0000-4000-8000-000000000001';
+const TALENT_FAILS = '99999999-0000-4000-8000-000000000002';
+
+beforeAll(() =>
+	sim.define({
+		workflows: [{ id: FAILS, startDelayMs: 10, steps: [{ instruction: 'Click "Pay"', durationMs: 30 }], failAtStep: 1, errorMessage: 'Button not found' }],
+		talents: [{ id: TALENT_FAILS, durationMs: 30, fail: 'Could not read the page' }],
+	}),
+);
+
+const ref = (name: string) => ({ node: name, type: 'main' as const, index: 0 });
+
+test.each([
+	['Run Workflow', 'witriumRunWorkflow', { workflowId: FAILS }],
+	['Run Talent', 'witriumRunTalent', { talentId: TALENT_FAILS }],
+])('a failed %s in a session goes to the error output with the session id; Close Session closes it', async (_, type, parameters) => {
+	const connections: IConnections = {
+		Start: { main: [[ref('Create Session')]] },
+		'Create Session': { main: [[ref('Work')]] },
+		Work: { main: [[], [ref('Close Session')]] },
+	};
+	const result = await runWorkflow(
+		{
+			nodes: [
+				node('Start', 'n8n-nodes-base.manualTrigger'),
+				node('Create Session', 'witriumBrowserSession'),
+				node('Work', type, parameters, { onError: 'continueErrorOutput' }),
+				node('Close Session', 'witriumBrowserSession', { operation: 'close' }),
+			],
+			connections,
+		},
+		{ credentials: credentials() },
+	);
+	const sessionId = output(result, 'Create Session')[0].json.sessionId;
+	const [failed] = output(result, 'Work', 1);
+	expect(failed.json).toMatchObject({ sessionId, error: expect.stringMatching(/Button not found|Could not read the page/) });
+	expect(failed.json.details).toEqual(expect.any(String));
+	expect(output(result, 'Close Session')[0].json).toMatchObject({ sessionId, closed: true });
+	expect(sim.sessions().find((session) => session.sessionId === sessionId)?.status).toBe('closed');
+});
