@@ -93,13 +93,11 @@ export async function runItems(ctx: IExecuteFunctions, options: RunItemsOptions)
 	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
 		const error = errors[itemIndex];
 		if (error) {
-			// As n8n's own nodes do (HTTP Request): `{ error }` in the JSON, by which n8n routes the
-			// item to the error output and merges in the input item's fields, so a Close Session on
-			// the error branch still finds `$json.sessionId`. Not the error object on the item: n8n
-			// then replaces the JSON with `{ error }` alone (normalizeNodeErrors), dropping them. What
-			// to do about it (the error's description) goes along as `details`.
-			const details = typeof error.description === 'string' && error.description !== '' ? { details: error.description } : {};
-			result.push({ json: { error: error.message, ...details }, pairedItem: { item: itemIndex } });
+			// `{ error }` alone, as n8n's own nodes do: every n8n version routes such an item to the
+			// error output and merges in the input item's fields (so a Close Session on the error
+			// branch still finds `$json.sessionId`). n8n 1.x routes no other key set, and setting the
+			// error object on the item makes n8n 2.x drop the input item's fields.
+			result.push({ json: { error: error.message }, pairedItem: { item: itemIndex } });
 			continue;
 		}
 		for (const item of outputs[itemIndex] ?? []) {

@@ -270,7 +270,6 @@ describe('files and states', () => {
 		const items = output(result, 'Run');
 		expect(items[0].json.status).toBe('C');
 		expect(items[1].json.error).toContain('no binary property "invoice" [item 1]');
-		expect(items[1].json.details).toContain('Binary properties on this item: other');
 		expect(sim.runCount(QUICK)).toBe(1);
 	});
 

@@ -37,10 +37,13 @@ test.each([
 	['an object value', { arguments: { argument: [{ name: 'filter', value: '={{ { "a": 1 } }}' }] } }, 'Argument "filter" is an object'],
 	['an object value in JSON', { specifyArguments: 'json', argumentsJson: '{ "filter": { "a": 1 } }' }, 'Argument "filter" is an object'],
 ])('%s is a clear error that says what to fix', async (_, parameters, message) => {
-	const { ok, failed } = await runEach({ workflowId: QUICK, browserSessionId: '', ...parameters }, [{}]);
-	expect(ok).toHaveLength(0);
-	expect(failed[0].json.error).toContain(message);
-	expect(failed[0].json.details).toBeTruthy();
+	const result = await runWorkflow(line([node('Run', 'witriumRunWorkflow', { workflowId: QUICK, browserSessionId: '', ...parameters } as never)], [{}]), {
+		credentials: credentials(),
+	});
+	const error = nodeError(result, 'Run');
+	expect(error.message).toContain(message);
+	expect(error.itemIndex).toBe(0);
+	expect(error.description).toMatch(/Write|Give|Pick/);
 	expect(sim.runCount(QUICK)).toBe(0);
 });
 
