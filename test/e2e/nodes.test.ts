@@ -24,6 +24,7 @@ import {
 	type RunResult,
 	linearWorkflow,
 	manualTrigger,
+	n8nLib,
 	node,
 	startSimulator,
 	tail,
@@ -83,11 +84,11 @@ function miscWorkflow(): object {
 						{ node: checkout.name, type: 'main', index: 0 },
 						{ node: startExport.name, type: 'main', index: 0 },
 						{ node: list.name, type: 'main', index: 0 },
+						{ node: talent.name, type: 'main', index: 0 },
 					],
 				],
 			},
 			[startExport.name]: { main: [[{ node: cancel.name, type: 'main', index: 0 }]] },
-			[list.name]: { main: [[{ node: talent.name, type: 'main', index: 0 }]] },
 		},
 		settings: { executionOrder: 'v1' },
 	};
@@ -137,7 +138,12 @@ function janitorManual(): object {
 }
 
 function expectSuccess(run: RunResult): void {
-	if (run.exitCode !== 0 || !run.output) {
+	const out = run.output as { finished?: boolean; status?: string } | null;
+	// n8n 1.x on Node 22 now and then dies with SIGSEGV (exit 139) while exiting, after it has
+	// printed a finished, successful run: the run itself is what is checked here.
+	if (run.exitCode === 139 && out?.finished && out.status === 'success') {
+		process.stderr.write(`[e2e] n8n exited with 139 (SIGSEGV) after a successful run\n`);
+	} else if (run.exitCode !== 0 || !run.output) {
 		throw new Error(`n8n execute failed (exit ${run.exitCode}):\n${tail(run.log, 60)}`);
 	}
 	expect(run.log).not.toMatch(/Unrecognized node type/i);
@@ -148,9 +154,10 @@ describe.each(LINES)('n8n %s.x runs the Witrium nodes', (line) => {
 	let sim: WitriumSimulator;
 	let token: string;
 	const runs: RunResult[] = [];
+	let miscRun: RunResult | undefined;
 
-	async function execute(id: string): Promise<RunResult> {
-		sim.reset();
+	async function execute(id: string, { reset = true } = {}): Promise<RunResult> {
+		if (reset) sim.reset();
 		const run = await n8n.execute(id);
 		runs.push(run);
 		return run;
@@ -178,17 +185,13 @@ describe.each(LINES)('n8n %s.x runs the Witrium nodes', (line) => {
 		await sim?.stop();
 	});
 
-	test('every node type loads; a failing run goes to the error output; Cancel Run cancels a running run', async () => {
+	test('every node type loads and runs; Cancel Run cancels a running run', async () => {
 		const run = await execute(MISC_ID);
 		expectSuccess(run);
 		// n8n refuses the whole run with "Unrecognized node type" if any type is missing (expectSuccess).
 		expect(PACKAGE_NODE_TYPES.every((type) => (miscWorkflow() as { nodes: Array<{ type: string }> }).nodes.some((n) => n.type === type))).toBe(true);
 
-		// The failing demo workflow: no success item, one error item naming the service's message.
-		expect(run.items('Checkout')).toEqual([]);
-		const errorItems = run.items('Checkout', { output: 1 });
-		expect(errorItems).toHaveLength(1);
-		expect(JSON.stringify(errorItems[0])).toContain('Element not found');
+		miscRun = run;
 
 		// Started (waitFor running), then cancelled.
 		const [started] = run.items('Start Export');
@@ -199,10 +202,30 @@ describe.each(LINES)('n8n %s.x runs the Witrium nodes', (line) => {
 		expect(simRun?.status).toBe('X');
 		expect(sim.requests.some((r) => r.method === 'POST' && r.path.includes(`${started.runId as string}`) && r.path.includes('cancel'))).toBe(true);
 
-		// Browser Session getAll and Run Talent.
-		expect(run.items('List Sessions')).toEqual([]); // no session open in a fresh simulator
-		expect(run.items('Summarize')).toEqual([]); // no input item: the talent does not run
+		// Browser Session getAll (no session in a fresh simulator) and Run Talent in a fresh browser.
+		expect(run.output?.data?.resultData?.runData?.['List Sessions']).toBeDefined();
+		expect(sim.requests.some((r) => r.method === 'GET' && r.path === '/v1/browser-sessions')).toBe(true);
+		const [talentItem] = run.items('Summarize');
+		expect(talentItem).toEqual(expect.objectContaining({ talentId: DEMO_IDS.summarizeTalent, status: 'C' }));
+		expect(talentItem.result).toEqual(expect.objectContaining({ summary: expect.any(String) }));
+		expect(sim.runs().filter((r) => r.kind === 'talent')).toHaveLength(1);
 		expect(sim.requests.every((r) => !r.invalid)).toBe(true);
+	});
+
+	// n8n 1.x routes a continue-on-fail item to the error output only when its JSON is `{error}`
+	// or `{error, message}` (WorkflowExecute.handleNodeErrorOutput); 2.x also accepts `details`.
+	test('a failing run goes to the error output, naming the service\'s message', () => {
+		const run = miscRun!;
+		expect(run.items('Checkout')).toEqual([]);
+		const errorItems = run.items('Checkout', { output: 1 });
+		expect(errorItems).toHaveLength(1);
+		expect(JSON.stringify(errorItems[0])).toContain('Element not found');
+	});
+
+	test('the failing run still reaches the user with the service\'s message (either output)', () => {
+		const items = [...miscRun!.items('Checkout'), ...miscRun!.items('Checkout', { output: 1 })];
+		expect(items).toHaveLength(1);
+		expect(items[0].error).toEqual(expect.stringContaining('Element not found: #pay-button'));
 	});
 
 	test('the session chain example: create → log in → scrape → summarize → close, all in one browser', async () => {
@@ -272,14 +295,28 @@ describe.each(LINES)('n8n %s.x runs the Witrium nodes', (line) => {
 		expect(sim.requests.every((r) => !r.invalid)).toBe(true);
 	});
 
-	test('the nightly janitor example (Schedule Trigger swapped for a Manual Trigger) lists and closes idle sessions', async () => {
-		const run = await execute(JANITOR_MANUAL_ID);
+	test('the nightly janitor example (Schedule Trigger swapped for a Manual Trigger) closes the idle session and leaves the fresh one', async () => {
+		sim.reset();
+		const create = async (): Promise<string> => {
+			const res = await fetch(`${sim.url}/v1/browser-sessions`, {
+				method: 'POST',
+				headers: { 'X-Witrium-Key': token, 'Content-Type': 'application/json' },
+				body: '{}',
+			});
+			expect(res.status).toBeLessThan(300);
+			return ((await res.json()) as { uuid: string }).uuid;
+		};
+		const idleId = await create();
+		const freshId = await create();
+		// Time passing, simulated: the first session was last used 45 minutes ago (the example says 30).
+		const records = (sim as unknown as { engine: { sessionsById: Map<string, { lastActivityAt: number }> } }).engine.sessionsById;
+		records.get(idleId)!.lastActivityAt = Date.now() - 45 * 60_000;
+
+		const run = await execute(JANITOR_MANUAL_ID, { reset: false });
 		expectSuccess(run);
-		// A fresh simulator has no idle session: nothing to close, but the node asked.
-		expect(run.items('Close Idle Sessions')).toEqual([]);
-		expect(run.output?.data?.resultData?.runData?.['Close Idle Sessions']).toBeDefined();
-		expect(sim.requests.some((r) => r.method === 'GET' && r.path === '/v1/browser-sessions')).toBe(true);
-		expect(sim.requests.every((r) => r.status === 200)).toBe(true);
+		expect(run.items('Close Idle Sessions')).toEqual([expect.objectContaining({ sessionId: idleId, closed: true })]);
+		expect(Object.fromEntries(sim.sessions().map((s) => [s.sessionId, s.status]))).toEqual({ [idleId]: 'closed', [freshId]: 'active' });
+		expect(sim.requests.every((r) => r.status === 200 && !r.invalid)).toBe(true);
 	});
 
 	test('`n8n execute` cannot start a workflow from the Witrium Trigger (nor a Schedule Trigger): n8n refuses, nothing is called', async () => {
@@ -288,6 +325,61 @@ describe.each(LINES)('n8n %s.x runs the Witrium nodes', (line) => {
 		expect(run.log).toContain('Missing node to start execution');
 		expect(run.log).not.toMatch(/Unrecognized node type/i);
 		expect(sim.requests).toHaveLength(0);
+	});
+
+	// `n8n execute` cannot start from the trigger, so its manual fetch goes the editor's way:
+	// POST /rest/workflows/:id/run from the trigger (the "Test workflow"/"Fetch Test Event"
+	// path), which calls the node's poll() once in manual mode; the run is read back over REST.
+	describe('the Witrium Trigger, fetched manually in the editor (n8n start)', () => {
+		beforeAll(async () => {
+			await n8n.startEditor();
+		});
+
+		afterAll(async () => {
+			await n8n.stopEditor();
+		});
+
+		test('the alert example\'s trigger runs the watched workflow once and emits its result', async () => {
+			sim.reset();
+			// n8n 1.x answers its health check a moment before its REST routes are mounted
+			// ("Cannot POST /rest/login"): retry the login for a while.
+			let session: Awaited<ReturnType<typeof n8nLib.restSession>> | undefined;
+			for (let attempt = 0; !session; attempt++) {
+				try {
+					session = await n8nLib.restSession(n8n.editor!.baseUrl);
+				} catch (error) {
+					if (attempt >= 30) throw error;
+					await new Promise((r) => setTimeout(r, 2000));
+				}
+			}
+			const saved = await session.request('GET', `/rest/workflows/${ALERT_ID}`);
+			expect(saved.status).toBe(200);
+			const workflowData = saved.body.data;
+			const started = await session.request('POST', `/rest/workflows/${ALERT_ID}/run`, {
+				workflowData, // 1.x reads the workflow from the body; 2.x from its database (ignores it)
+				triggerToStartFrom: { name: 'Watch Listings' },
+			});
+			expect([started.status, started.body?.data?.executionId]).toEqual([200, expect.anything()]);
+			const executionId = started.body.data.executionId as string;
+
+			// eslint-disable-next-line @typescript-eslint/no-require-imports
+			const flatted = require(path.join((n8nLib.n8nPaths(line) as unknown as { n8nDir: string }).n8nDir, 'node_modules', 'flatted')) as { parse(text: string): unknown };
+			let execution: { finished?: boolean; status?: string; stoppedAt?: string | null; data: string } | undefined;
+			for (const t0 = Date.now(); Date.now() - t0 < 60_000; await new Promise((r) => setTimeout(r, 500))) {
+				const r = await session.request('GET', `/rest/executions/${executionId}`);
+				execution = r.body?.data;
+				if (execution?.stoppedAt || (execution?.status && !['new', 'running', 'waiting'].includes(execution.status))) break;
+			}
+			expect(execution?.status ?? (execution?.finished ? 'success' : 'unknown')).toBe('success');
+			const output = { data: flatted.parse(execution!.data) } as unknown as Parameters<typeof n8nLib.runNodeItems>[0];
+			const [emitted] = n8nLib.runNodeItems(output, 'Watch Listings');
+			expect(emitted).toEqual(expect.objectContaining({ workflowId: DEMO_IDS.scrapeWorkflow, status: 'C' }));
+			expect(emitted.result).toHaveLength(5);
+			const [alert] = n8nLib.runNodeItems(output, 'Alert');
+			expect(alert).toEqual(expect.objectContaining({ runId: emitted.runId }));
+			expect(sim.runs().map((r) => r.definitionId)).toEqual([DEMO_IDS.scrapeWorkflow]);
+			expect(JSON.stringify(execution)).not.toContain(token);
+		});
 	});
 
 	test('the API token never appears in what n8n printed', () => {
