@@ -8,8 +8,9 @@
  * Not possible with `n8n execute` (both lines): starting from a trigger other than the
  * Manual Trigger (or Execute Workflow Trigger). n8n's CLI start-node finder
  * (findCliWorkflowStart) only accepts those, so the Witrium Trigger's poll and the
- * janitor's Schedule Trigger cannot start a CLI run; the test below shows the refusal,
- * and the janitor example runs with its Schedule Trigger swapped for a Manual Trigger.
+ * janitor's Schedule Trigger cannot start a CLI run; a test shows the refusal, the janitor
+ * example runs with its Schedule Trigger swapped for a Manual Trigger, and the trigger's
+ * manual fetch goes through the editor's REST API (`n8n start`, POST /rest/workflows/:id/run).
  */
 import fs from 'node:fs';
 import path from 'node:path';
