@@ -20,11 +20,11 @@
  *   interval = min(maxMs, max(1 s, 0.35 × age), max(2.5 s, 0.3 × age))
  *
  * Against a poller that checks every 5 s (the official JS client's default), over runs of
- * 1–90 s, the median run is seen in under half the time for ~1.35× the requests when
- * `maxMs` is 10 s (the Run Workflow node's default); a 10-minute run costs ~60 % of the
+ * 1–90 s (bench/), the median run is seen in ~0.36× the time for ~1.4× the requests when
+ * `maxMs` is 10 s (the Run Workflow node's default); a 10-minute run costs about half the
  * fixed poller's requests. The price: a run longer than ~30 s is seen up to `maxMs` late
  * instead of up to 5 s. With `maxMs` = 5 s (the client's default) the ceiling never relaxes
- * past 5 s and a 1–90 s mix costs ~1.55× the requests. Seeing every run twice as soon for at
+ * past 5 s and the same mix costs ~1.55× the requests. Seeing every run twice as soon for at
  * most 1.5× the requests is not possible without knowing when a run will end: for long runs,
  * halving a fixed poller's lag doubles its requests. See bench/ for the measured figures.
  *
