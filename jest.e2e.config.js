@@ -21,6 +21,7 @@ module.exports = {
 	},
 	// Installs n8n (once, cached) and builds + packs the package once for all suites.
 	globalSetup: '<rootDir>/test/e2e/support/global-setup.mjs',
+	globalTeardown: '<rootDir>/test/e2e/support/global-teardown.mjs',
 	maxWorkers: 1, // in band: n8n is heavy and the machine has 2 cores
 	testTimeout: 10 * 60 * 1000,
 	slowTestThreshold: 60,

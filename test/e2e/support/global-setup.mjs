@@ -10,6 +10,9 @@ export default async function globalSetup() {
 	process.env.WITRIUM_E2E_LINES = lines.join(',');
 	process.stderr.write('\n');
 	for (const line of lines) await ensureN8n(line);
-	if (!process.env.WITRIUM_E2E_TARBALL) process.env.WITRIUM_E2E_TARBALL = await packPackage();
+	if (!process.env.WITRIUM_E2E_TARBALL) {
+		process.env.WITRIUM_E2E_TARBALL = await packPackage();
+		process.env.WITRIUM_E2E_TARBALL_OWNED = '1'; // global-teardown.mjs removes it
+	}
 	process.stderr.write(`[e2e] lines ${lines.join(', ')}; package ${process.env.WITRIUM_E2E_TARBALL}\n`);
 }

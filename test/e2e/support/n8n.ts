@@ -51,6 +51,13 @@ export interface RunResult {
 	output: IRun | null;
 	/** Everything n8n printed (stdout + stderr). */
 	log: string;
+	/**
+	 * n8n sometimes dies of SIGSEGV in its own exit after printing a complete run (an n8n
+	 * CLI teardown race on these machines, both lines): then this is true and `exitCode` is
+	 * the one the printed run implies (0 success, 1 error).
+	 */
+	crashedAtExit?: boolean;
+	signal?: string | null;
 	/** `json` of the items `nodeName` put on `output` (0 = main, 1 = error output) of run `runIndex`. */
 	items(nodeName: string, opts?: { output?: number; runIndex?: number }): Record<string, unknown>[];
 	/** The error `nodeName` failed with (runData[node][runIndex].error), or null. */
@@ -103,7 +110,7 @@ interface N8nLib {
 	createUserFolder(dir: string, tarball: string): Promise<string>;
 	importCredentials(line: string, dir: string, creds: unknown[]): Promise<void>;
 	importWorkflows(line: string, dir: string, wfs: unknown[]): Promise<void>;
-	executeWorkflow(line: string, dir: string, id: string, opts?: { env?: Record<string, string> }): Promise<{ exitCode: number; output: IRun | null; log: string }>;
+	executeWorkflow(line: string, dir: string, id: string, opts?: { env?: Record<string, string> }): Promise<{ exitCode: number; output: IRun | null; log: string; crashedAtExit?: boolean; signal?: string | null }>;
 	n8nCommand(line: string, dir: string, args: string[], opts?: { allowFail?: boolean }): Promise<{ exitCode: number; log: string }>;
 	startEditor(line: string, dir: string, port: number, opts?: { env?: Record<string, string>; listenAddress?: string }): Promise<EditorHandle>;
 	restSession(baseUrl: string): Promise<RestSession>;
