@@ -29,6 +29,7 @@ import {
 	importWorkflows,
 	packPackage,
 	restSession,
+	run,
 	startEditor,
 } from './n8n.mjs';
 
@@ -96,6 +97,15 @@ async function startSimulator(token, port) {
 	return { simulator, url, demoIds: DEMO_IDS };
 }
 
+/** The package's own dependencies (TypeScript, gulp, …), installed once from package-lock.json. */
+async function ensureDependencies() {
+	const installed = path.join(REPO_ROOT, 'node_modules', '.package-lock.json');
+	const lock = path.join(REPO_ROOT, 'package-lock.json');
+	if (fs.existsSync(installed) && fs.statSync(installed).mtimeMs >= fs.statSync(lock).mtimeMs) return;
+	say('Installing the package\'s dependencies (npm ci, about a minute) ...');
+	await run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: REPO_ROOT, echo: true });
+}
+
 async function main() {
 	const opts = parseArgs(process.argv.slice(2));
 	if (opts.help) {
@@ -114,6 +124,7 @@ async function main() {
 		throw new Error(`Port ${simPort} (the simulator) is busy. Stop what uses it or set WITRIUM_SIMULATOR_PORT.`);
 	}
 
+	await ensureDependencies();
 	const paths = await ensureN8n(opts.line);
 	const userFolder = path.join(cacheDir(), `dev-n8n${opts.line}`);
 	if (opts.fresh) await fsp.rm(userFolder, { recursive: true, force: true });
