@@ -15,7 +15,7 @@ module.exports = {
 	testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
 	moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
 	transform: {
-		'^.+\\.ts$': ['ts-jest', { isolatedModules: true }],
+		'^.+\\.ts$': 'ts-jest',
 		// scripts/n8n.mjs is plain ESM; jest (CommonJS here) gets it through a tiny transform.
 		'^.+\\.mjs$': '<rootDir>/test/e2e/support/esm-transform.js',
 	},
