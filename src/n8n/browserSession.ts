@@ -61,7 +61,7 @@ export async function executeBrowserSession(ctx: IExecuteFunctions): Promise<INo
 					return toItems([sessionItem(session)]);
 				}
 				case 'get': {
-					const sessionId = readId(ctx, 'sessionId', 'Session ID', itemIndex);
+					const sessionId = readId(ctx, 'browserSessionId', 'Browser Session ID', itemIndex);
 					return toItems([sessionItem(await client.getSession(sessionId, { signal }))]);
 				}
 				case 'getAll': {
@@ -71,7 +71,7 @@ export async function executeBrowserSession(ctx: IExecuteFunctions): Promise<INo
 					return toItems((returnAll ? sessions : sessions.slice(0, limit)).map(sessionItem));
 				}
 				case 'close': {
-					const sessionId = readId(ctx, 'sessionId', 'Session ID', itemIndex);
+					const sessionId = readId(ctx, 'browserSessionId', 'Browser Session ID', itemIndex);
 					const force = ctx.getNodeParameter('force', itemIndex, false) as boolean;
 					const closed = await client.closeSession(
 						sessionId,

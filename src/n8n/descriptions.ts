@@ -83,11 +83,11 @@ export function browserSessionIdProperty(show?: Show): INodeProperties {
 			displayName: 'Browser Session ID',
 			name: 'browserSessionId',
 			type: 'string',
-			default: '={{ $json.sessionId }}',
+			default: '={{ $json.browserSessionId }}',
 			placeholder: 'e.g. 6f1c…',
 			description:
 				'Run inside this existing browser session (e.g. from a Browser Session node). Empty = a fresh browser. Items that name the same session run one after another.',
-			hint: 'Defaults to the sessionId of the incoming item, so a session flows from node to node',
+			hint: 'Defaults to the browserSessionId of the incoming item, so a browser session flows from node to node',
 		},
 		show,
 	);

@@ -9,13 +9,13 @@ export function statusName(status: string): string {
 	return RUN_STATUS_NAMES[status as RunStatus] ?? status.toLowerCase();
 }
 
-export function runItem(run: RunResults, sessionId: string | null, includeSteps = false): IDataObject {
+export function runItem(run: RunResults, browserSessionId: string | null, includeSteps = false): IDataObject {
 	return {
 		runId: run.runId,
 		workflowId: run.workflowId,
 		status: run.status,
 		statusName: statusName(run.status),
-		sessionId,
+		browserSessionId,
 		startedAt: run.startedAt,
 		completedAt: run.completedAt,
 		message: run.message,
@@ -26,8 +26,8 @@ export function runItem(run: RunResults, sessionId: string | null, includeSteps 
 	};
 }
 
-export function submittedRunItem(run: { runId: string; workflowId: string; status: string }, sessionId: string | null): IDataObject {
-	return { runId: run.runId, workflowId: run.workflowId, status: run.status, statusName: statusName(run.status), sessionId };
+export function submittedRunItem(run: { runId: string; workflowId: string; status: string }, browserSessionId: string | null): IDataObject {
+	return { runId: run.runId, workflowId: run.workflowId, status: run.status, statusName: statusName(run.status), browserSessionId };
 }
 
 export function stepItems(run: RunResults): IDataObject[] {
@@ -59,11 +59,11 @@ function asItemJson(value: unknown): IDataObject {
 	return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as IDataObject) : { value: value as IDataObject[keyof IDataObject] };
 }
 
-export function talentItem(talentId: string, talent: TalentResult, sessionId: string | null): IDataObject {
+export function talentItem(talentId: string, talent: TalentResult, browserSessionId: string | null): IDataObject {
 	return {
 		talentId,
 		status: talent.status,
-		sessionId,
+		browserSessionId,
 		startedAt: talent.startedAt,
 		completedAt: talent.completedAt,
 		message: talent.message,
@@ -75,7 +75,7 @@ export function talentItem(talentId: string, talent: TalentResult, sessionId: st
 
 export function sessionItem(session: BrowserSession): IDataObject {
 	return {
-		sessionId: session.uuid,
+		browserSessionId: session.uuid,
 		provider: session.provider,
 		status: session.status,
 		isBusy: session.isBusy,
@@ -90,8 +90,8 @@ export function sessionItem(session: BrowserSession): IDataObject {
 	};
 }
 
-export function closeItem(sessionId: string, closed: { status: string; message: string }): IDataObject {
-	return { sessionId, closed: true, status: closed.status, message: closed.message };
+export function closeItem(browserSessionId: string, closed: { status: string; message: string }): IDataObject {
+	return { browserSessionId, closed: true, status: closed.status, message: closed.message };
 }
 
 export function cancelItem(run: CancelledRun): IDataObject {
@@ -101,7 +101,7 @@ export function cancelItem(run: CancelledRun): IDataObject {
 		workflowName: run.workflow?.name ?? null,
 		status: run.status,
 		statusName: statusName(run.status),
-		sessionId: run.sessionId,
+		browserSessionId: run.sessionId,
 		sessionActive: run.sessionActive,
 		runType: run.runType,
 		triggeredBy: run.triggeredBy,

@@ -95,7 +95,7 @@ export async function runItems(ctx: IExecuteFunctions, options: RunItemsOptions)
 		if (error) {
 			// `{ error }` alone, as n8n's own nodes do: every n8n version routes such an item to the
 			// error output and merges in the input item's fields (so a Close Session on the error
-			// branch still finds `$json.sessionId`). n8n 1.x routes no other key set, and setting the
+			// branch still finds `$json.browserSessionId`). n8n 1.x routes no other key set, and setting the
 			// error object on the item makes n8n 2.x drop the input item's fields.
 			result.push({ json: { error: error.message }, pairedItem: { item: itemIndex } });
 			continue;

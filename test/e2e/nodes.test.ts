@@ -234,25 +234,25 @@ describe.each(LINES)('n8n %s.x runs the Witrium nodes', (line) => {
 		expectSuccess(run);
 
 		const [session] = run.items('Create Session');
-		expect(session).toEqual(expect.objectContaining({ sessionId: expect.any(String) }));
-		const sessionId = session.sessionId as string;
+		expect(session).toEqual(expect.objectContaining({ browserSessionId: expect.any(String) }));
+		const sessionId = session.browserSessionId as string;
 
 		const [login] = run.items('Log In');
 		expect(login).toEqual(
-			expect.objectContaining({ status: 'C', statusName: 'completed', sessionId, workflowId: DEMO_IDS.loginWorkflow }),
+			expect.objectContaining({ status: 'C', statusName: 'completed', browserSessionId: sessionId, workflowId: DEMO_IDS.loginWorkflow }),
 		);
 		expect(login.result).toEqual({ loggedIn: true, user: 'jane@example.com' });
 
 		const [scrape] = run.items('Scrape Listings');
-		expect(scrape).toEqual(expect.objectContaining({ status: 'C', sessionId }));
+		expect(scrape).toEqual(expect.objectContaining({ status: 'C', browserSessionId: sessionId }));
 		expect(scrape.result).toHaveLength(5);
 
 		const [summary] = run.items('Summarize Page');
-		expect(summary).toEqual(expect.objectContaining({ sessionId, talentId: DEMO_IDS.summarizeTalent }));
+		expect(summary).toEqual(expect.objectContaining({ browserSessionId: sessionId, talentId: DEMO_IDS.summarizeTalent }));
 		expect(summary.result).toEqual(expect.objectContaining({ summary: expect.any(String) }));
 
 		const [closed] = run.items('Close Session');
-		expect(closed).toEqual(expect.objectContaining({ sessionId, closed: true }));
+		expect(closed).toEqual(expect.objectContaining({ browserSessionId: sessionId, closed: true }));
 		for (const name of ['Log In', 'Scrape Listings', 'Summarize Page']) expect(run.items(name, { output: 1 })).toEqual([]);
 
 		// The simulator saw three runs in that one session, and the session closed.
@@ -315,7 +315,7 @@ describe.each(LINES)('n8n %s.x runs the Witrium nodes', (line) => {
 
 		const run = await execute(JANITOR_MANUAL_ID, { reset: false });
 		expectSuccess(run);
-		expect(run.items('Close Idle Sessions')).toEqual([expect.objectContaining({ sessionId: idleId, closed: true })]);
+		expect(run.items('Close Idle Sessions')).toEqual([expect.objectContaining({ browserSessionId: idleId, closed: true })]);
 		expect(Object.fromEntries(sim.sessions().map((s) => [s.sessionId, s.status]))).toEqual({ [idleId]: 'closed', [freshId]: 'active' });
 		expect(sim.requests.every((r) => r.status === 200 && !r.invalid)).toBe(true);
 	});

@@ -20,10 +20,10 @@ test('20 items at maxConcurrency 5: at most 5 runs at once, never two in one ses
 	const sessions: string[] = [];
 	for (let i = 0; i < 2; i++) {
 		const created = await runWorkflow(line([node('Create', 'witriumBrowserSession')]), { credentials: credentials() });
-		sessions.push(output(created, 'Create')[0].json.sessionId as string);
+		sessions.push(output(created, 'Create')[0].json.browserSessionId as string);
 	}
 	// items 0-3 share session A, items 4-7 share session B, the other 12 get fresh browsers
-	const items = Array.from({ length: 20 }, (_, index) => ({ index, sessionId: index < 4 ? sessions[0] : index < 8 ? sessions[1] : '' }));
+	const items = Array.from({ length: 20 }, (_, index) => ({ index, browserSessionId: index < 4 ? sessions[0] : index < 8 ? sessions[1] : '' }));
 
 	const started = Date.now();
 	const result = await runWorkflow(

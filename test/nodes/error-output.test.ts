@@ -1,6 +1,6 @@
 /**
  * Error items keep the input item's fields on the error output, so the error branch can still
- * clean up: Close Session with its default Session ID ({{ $json.sessionId }}) closes the session
+ * clean up: Close Session with its default Session ID ({{ $json.browserSessionId }}) closes the session
  * a failed run or talent ran in. (Found by the soak: the error object on the item made n8n
  * replace the JSON with `{ error }` alone, and the session was left open.)
  */
@@ -43,9 +43,9 @@ test.each([
 		},
 		{ credentials: credentials() },
 	);
-	const sessionId = output(result, 'Create Session')[0].json.sessionId;
+	const sessionId = output(result, 'Create Session')[0].json.browserSessionId;
 	const [failed] = output(result, 'Work', 1);
-	expect(failed.json).toMatchObject({ sessionId, error: expect.stringMatching(/Button not found|Could not read the page/) });
-	expect(output(result, 'Close Session')[0].json).toMatchObject({ sessionId, closed: true });
+	expect(failed.json).toMatchObject({ browserSessionId: sessionId, error: expect.stringMatching(/Button not found|Could not read the page/) });
+	expect(output(result, 'Close Session')[0].json).toMatchObject({ browserSessionId: sessionId, closed: true });
 	expect(sim.sessions().find((session) => session.sessionId === sessionId)?.status).toBe('closed');
 });

@@ -8,11 +8,11 @@ beforeAll(() => sim.define(demoData()));
 test('example: log in, scrape and summarize in one session, then close it', async () => {
 	const result = await runWorkflow('examples/login-then-scrape-in-one-session.json', { credentials: credentials() });
 	expect(result.error).toBeUndefined();
-	const sessionId = output(result, 'Create Session')[0].json.sessionId;
-	expect(output(result, 'Log In')[0].json).toMatchObject({ status: 'C', sessionId, result: { loggedIn: true, user: 'jane@example.com' } });
+	const sessionId = output(result, 'Create Session')[0].json.browserSessionId;
+	expect(output(result, 'Log In')[0].json).toMatchObject({ status: 'C', browserSessionId: sessionId, result: { loggedIn: true, user: 'jane@example.com' } });
 	expect(output(result, 'Scrape Listings')[0].json.result).toHaveLength(5);
 	expect(output(result, 'Summarize Page')[0].json.status).toBe('C');
-	expect(output(result, 'Close Session')[0].json).toMatchObject({ sessionId, closed: true });
+	expect(output(result, 'Close Session')[0].json).toMatchObject({ browserSessionId: sessionId, closed: true });
 	expect(sim.runs().map((run) => run.sessionId)).toEqual([sessionId, sessionId, sessionId]);
 	expect(sim.sessions()[0].status).toBe('closed');
 });

@@ -51,7 +51,7 @@ describe('run and wait', () => {
 			workflowId: QUICK,
 			status: 'C',
 			statusName: 'completed',
-			sessionId: null,
+			browserSessionId: null,
 			startedAt: expect.any(String),
 			completedAt: expect.any(String),
 			message: null,
@@ -90,7 +90,7 @@ describe('run and wait', () => {
 	test('wait for nothing outputs the submitted run at once; Wait for Run picks it up', async () => {
 		const started = await run({ workflowId: QUICK, browserSessionId: '', waitFor: 'nothing' });
 		const [submitted] = output(started, 'Run');
-		expect(submitted.json).toEqual({ runId: expect.any(String), workflowId: QUICK, status: 'P', statusName: 'pending', sessionId: null });
+		expect(submitted.json).toEqual({ runId: expect.any(String), workflowId: QUICK, status: 'P', statusName: 'pending', browserSessionId: null });
 
 		const waited = await runWorkflow(
 			line([node('Wait', 'witriumRunWorkflow', { operation: 'waitForRun' })], [submitted.json]),
@@ -275,10 +275,10 @@ describe('files and states', () => {
 
 	test('useStates with a session: the run goes, and a hint says Witrium ignores run-level states in a session', async () => {
 		const session = await runWorkflow(line([node('Create', 'witriumBrowserSession')]), { credentials: credentials() });
-		const sessionId = output(session, 'Create')[0].json.sessionId;
+		const sessionId = output(session, 'Create')[0].json.browserSessionId;
 		await run({ workflowId: QUICK, browserSessionId: '', options: { preserveState: 'login' } });
-		const result = await run({ workflowId: QUICK, options: { useStates: 'login' } }, [{ sessionId }]);
-		expect(output(result, 'Run')[0].json).toMatchObject({ status: 'C', sessionId });
+		const result = await run({ workflowId: QUICK, options: { useStates: 'login' } }, [{ browserSessionId: sessionId }]);
+		expect(output(result, 'Run')[0].json).toMatchObject({ status: 'C', browserSessionId: sessionId });
 		expect(result.nodes.Run[0].hints.map((hint) => hint.message).join(' ')).toContain('ignores run-level "Use States" inside a browser session');
 		expect(sim.runs()[1].useStatesIgnored).toBe(true);
 	});

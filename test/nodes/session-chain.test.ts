@@ -25,11 +25,11 @@ test('a session id flows from Create Session through Run Workflow and Run Talent
 	);
 
 	expect(result.error).toBeUndefined();
-	const sessionId = output(result, 'Create Session')[0].json.sessionId as string;
+	const sessionId = output(result, 'Create Session')[0].json.browserSessionId as string;
 	expect(sessionId).toEqual(expect.any(String));
-	expect(output(result, 'Log In')[0].json).toMatchObject({ sessionId, status: 'C', statusName: 'completed', result: { loggedIn: true } });
-	expect(output(result, 'Summarize')[0].json).toMatchObject({ talentId: TALENT, sessionId, status: 'C', result: { summary: 'ok' } });
-	expect(output(result, 'Close Session')[0].json).toMatchObject({ sessionId, closed: true, status: 'closed' });
+	expect(output(result, 'Log In')[0].json).toMatchObject({ browserSessionId: sessionId, status: 'C', statusName: 'completed', result: { loggedIn: true } });
+	expect(output(result, 'Summarize')[0].json).toMatchObject({ talentId: TALENT, browserSessionId: sessionId, status: 'C', result: { summary: 'ok' } });
+	expect(output(result, 'Close Session')[0].json).toMatchObject({ browserSessionId: sessionId, closed: true, status: 'closed' });
 
 	const runs = sim.runs();
 	expect(runs.map((run) => [run.definitionId, run.sessionId])).toEqual([
@@ -52,7 +52,7 @@ test('login then scrape in one session, then close: three runs in one browser, e
 		{ credentials: credentials() },
 	);
 	expect(result.error).toBeUndefined();
-	const sessionId = output(result, 'Create Session')[0].json.sessionId;
+	const sessionId = output(result, 'Create Session')[0].json.browserSessionId;
 	expect(sim.runs().filter((run) => run.sessionId === sessionId)).toHaveLength(3);
 	expect(sim.maxConcurrentRuns({ sessionId: sessionId as string })).toBe(1);
 	const scrapeRequest = sim.requests.find((request) => request.endpoint === 'runWorkflow' && request.path.includes(SCRAPE));

@@ -28,12 +28,12 @@ describe('Browser Session', () => {
 		const created = await session({ operation: 'create', useProxy: true, proxyCountry: 'uk', proxyCity: 'London', options: { preserveState: 'after' } });
 		const item = output(created, 'Session')[0].json;
 		expect(Object.keys(item).sort()).toEqual(
-			['sessionId', 'provider', 'status', 'isBusy', 'userManaged', 'currentRunType', 'currentRunId', 'createdAt', 'startedAt', 'lastActivityAt', 'proxyCountry', 'proxyCity'].sort(),
+			['browserSessionId', 'provider', 'status', 'isBusy', 'userManaged', 'currentRunType', 'currentRunId', 'createdAt', 'startedAt', 'lastActivityAt', 'proxyCountry', 'proxyCity'].sort(),
 		);
 		expect(sim.requests[0].body).toEqual({ provider: 'omega', use_proxy: true, proxy_country: 'uk', proxy_city: 'London', preserve_state: 'after' });
 
-		const got = await session({ operation: 'get' }, [{ sessionId: item.sessionId }]);
-		expect(output(got, 'Session')[0].json).toMatchObject({ sessionId: item.sessionId, status: 'active' });
+		const got = await session({ operation: 'get' }, [{ browserSessionId: item.browserSessionId }]);
+		expect(output(got, 'Session')[0].json).toMatchObject({ browserSessionId: item.browserSessionId, status: 'active' });
 
 		await session({ operation: 'create' });
 		await session({ operation: 'create' });
@@ -45,29 +45,29 @@ describe('Browser Session', () => {
 
 	test('close: a busy session needs force, which stops its run', async () => {
 		const created = await session({ operation: 'create' });
-		const sessionId = output(created, 'Session')[0].json.sessionId;
-		await runWorkflow(line([node('Run', 'witriumRunWorkflow', { workflowId: LONG, waitFor: 'running' })], [{ sessionId }]), { credentials: credentials() });
+		const sessionId = output(created, 'Session')[0].json.browserSessionId;
+		await runWorkflow(line([node('Run', 'witriumRunWorkflow', { workflowId: LONG, waitFor: 'running' })], [{ browserSessionId: sessionId }]), { credentials: credentials() });
 
-		const refused = await session({ operation: 'close' }, [{ sessionId }]);
+		const refused = await session({ operation: 'close' }, [{ browserSessionId: sessionId }]);
 		expect(nodeError(refused, 'Session').httpCode).toBe('409');
 		expect(nodeError(refused, 'Session').description).toContain('close it with Force');
 
-		const forced = await session({ operation: 'close', force: true, options: { preserveState: 'kept' } }, [{ sessionId }]);
-		expect(output(forced, 'Session')[0].json).toEqual({ sessionId, closed: true, status: 'closed', message: expect.any(String) });
+		const forced = await session({ operation: 'close', force: true, options: { preserveState: 'kept' } }, [{ browserSessionId: sessionId }]);
+		expect(output(forced, 'Session')[0].json).toEqual({ browserSessionId: sessionId, closed: true, status: 'closed', message: expect.any(String) });
 		expect(sim.requests[sim.requests.length - 1].body).toEqual({ force: true, preserve_state: 'kept' });
 		expect(sim.runs()[0].status).toBe('X');
 	});
 
 	test('closeIdle closes the sessions that are not busy and idle long enough, and nothing else', async () => {
-		const idle = output(await session({ operation: 'create' }), 'Session')[0].json.sessionId;
-		const busy = output(await session({ operation: 'create' }), 'Session')[0].json.sessionId;
-		await runWorkflow(line([node('Run', 'witriumRunWorkflow', { workflowId: LONG, waitFor: 'running' })], [{ sessionId: busy }]), { credentials: credentials() });
+		const idle = output(await session({ operation: 'create' }), 'Session')[0].json.browserSessionId;
+		const busy = output(await session({ operation: 'create' }), 'Session')[0].json.browserSessionId;
+		await runWorkflow(line([node('Run', 'witriumRunWorkflow', { workflowId: LONG, waitFor: 'running' })], [{ browserSessionId: busy }]), { credentials: credentials() });
 
 		const notYet = await session({ operation: 'closeIdle', idleMinutes: 5 });
 		expect(output(notYet, 'Session')).toHaveLength(0);
 
 		const janitor = await session({ operation: 'closeIdle', idleMinutes: 0 });
-		expect(output(janitor, 'Session').map((item) => item.json)).toEqual([{ sessionId: idle, closed: true, status: 'closed', message: expect.any(String) }]);
+		expect(output(janitor, 'Session').map((item) => item.json)).toEqual([{ browserSessionId: idle, closed: true, status: 'closed', message: expect.any(String) }]);
 		expect(sim.sessions().map((s) => [s.sessionId, s.status])).toEqual([
 			[idle, 'closed'],
 			[busy, 'active'],
@@ -89,7 +89,7 @@ describe('Run Talent', () => {
 			[1, 2, 3].map((n) => ({
 				talentId: TALENT,
 				status: 'C',
-				sessionId: null,
+				browserSessionId: null,
 				startedAt: expect.any(String),
 				completedAt: expect.any(String),
 				message: null,
@@ -115,8 +115,8 @@ describe('Run Talent', () => {
 
 describe('Cancel Run', () => {
 	test('cancels a run and, with closeSession, force-closes its session', async () => {
-		const sessionId = output(await session({ operation: 'create' }), 'Session')[0].json.sessionId;
-		const started = await runWorkflow(line([node('Run', 'witriumRunWorkflow', { workflowId: LONG, waitFor: 'running' })], [{ sessionId }]), {
+		const sessionId = output(await session({ operation: 'create' }), 'Session')[0].json.browserSessionId;
+		const started = await runWorkflow(line([node('Run', 'witriumRunWorkflow', { workflowId: LONG, waitFor: 'running' })], [{ browserSessionId: sessionId }]), {
 			credentials: credentials(),
 		});
 		const runId = output(started, 'Run')[0].json.runId;
@@ -127,7 +127,7 @@ describe('Cancel Run', () => {
 			workflowId: LONG,
 			status: 'X',
 			statusName: 'cancelled',
-			sessionId,
+			browserSessionId: sessionId,
 			runType: expect.any(String),
 			sessionClosed: true,
 		});

@@ -6,7 +6,14 @@ import { line, node, nodeError, output, useSimulator } from './helpers';
 const { sim, credentials } = useSimulator();
 const QUICK = 'ffffffff-0000-4000-8000-000000000001';
 
-beforeAll(() => sim.define({ workflows: [{ id: QUICK, startDelayMs: 0, steps: [{ instruction: 'x', durationMs: 20 }], result: { ok: true } }] }));
+const TALENT = 'ffffffff-0000-4000-8000-000000000002';
+
+beforeAll(() =>
+	sim.define({
+		workflows: [{ id: QUICK, startDelayMs: 0, steps: [{ instruction: 'x', durationMs: 20 }], result: { ok: true } }],
+		talents: [{ id: TALENT, durationMs: 20, result: { ok: true } }],
+	}),
+);
 
 /** Runs one Run Workflow node with the item's own parameters through expressions, continuing on fail. */
 async function runEach(parameters: IDataObject, items: IDataObject[]) {
@@ -48,9 +55,20 @@ test.each([
 });
 
 test('an invalid session id is refused before anything is sent', async () => {
-	const { failed } = await runEach({ workflowId: QUICK, browserSessionId: '={{ $json.sessionId }}' }, [{ sessionId: '../v1/runs' }]);
+	const { failed } = await runEach({ workflowId: QUICK, browserSessionId: '={{ $json.browserSessionId }}' }, [{ browserSessionId: '../v1/runs' }]);
 	expect(failed[0].json.error).toContain('Browser Session ID "../v1/runs" is not a valid id');
 	expect(sim.requests).toHaveLength(0);
+});
+
+test("a chat item's sessionId never reaches Witrium as a browser session", async () => {
+	const chatItem = { sessionId: 'chat-7f3a9c', action: 'sendMessage', chatInput: 'check the prices' };
+	const runs = await runWorkflow(line([node('Run', 'witriumRunWorkflow', { workflowId: QUICK }), node('Talent', 'witriumRunTalent', { talentId: TALENT })], [chatItem]), {
+		credentials: credentials(),
+	});
+	expect(output(runs, 'Run')[0].json).toMatchObject({ status: 'C', browserSessionId: null });
+	expect(output(runs, 'Talent')[0].json).toMatchObject({ talentId: TALENT, browserSessionId: null });
+	expect(sim.requests.map((request) => request.path)).toEqual(expect.arrayContaining([`/v1/workflows/${QUICK}/run`, `/v1/talents/${TALENT}/run`]));
+	for (const request of sim.requests) expect(JSON.stringify(request)).not.toContain('chat-7f3a9c');
 });
 
 test('without continue-on-fail, a bad item fails the node after the other items ran', async () => {

@@ -194,7 +194,7 @@ function graphB(options: SoakOptions): { workflow: WorkflowData; items: IDataObj
 			'witriumRunWorkflow',
 			{
 				workflowId: "={{ $('Start').item.json.workflow }}",
-				browserSessionId: '={{ $json.sessionId }}',
+				browserSessionId: '={{ $json.browserSessionId }}',
 				arguments: { argument: [{ name: 'key', value: "={{ $('Start').item.json.key }}" }] },
 				options: { maxConcurrency: options.maxConcurrency, timeout: 8, requestTimeout: 1 },
 			},
@@ -205,13 +205,13 @@ function graphB(options: SoakOptions): { workflow: WorkflowData; items: IDataObj
 			'witriumRunTalent',
 			{
 				talentId: "={{ $('Start').item.json.talent }}",
-				browserSessionId: '={{ $json.sessionId }}',
+				browserSessionId: '={{ $json.browserSessionId }}',
 				arguments: { argument: [{ name: 'key', value: "={{ $('Start').item.json.key + ':talent' }}" }] },
 				options: { maxConcurrency: options.maxConcurrency, requestTimeout: 2 },
 			},
 			{ onError: 'continueErrorOutput' },
 		),
-		node('Close Session', 'witriumBrowserSession', { operation: 'close', sessionId: '={{ $json.sessionId }}', force: true }, { onError: 'continueRegularOutput' }),
+		node('Close Session', 'witriumBrowserSession', { operation: 'close', browserSessionId: '={{ $json.browserSessionId }}', force: true }, { onError: 'continueRegularOutput' }),
 	];
 	const workflow: WorkflowData = {
 		nodes,
@@ -373,7 +373,7 @@ export async function runSoak(partial: Partial<SoakOptions> = {}): Promise<SoakR
 		const expectedCloses = runErrors.length + (talentOut[0]?.length ?? 0) + (talentOut[1]?.length ?? 0);
 		const closes = outputsOf(resultB, 'Close Session').flat(2);
 		if (closes.length !== expectedCloses) lost.push(`B Close Session: ${expectedCloses} items in, ${closes.length} out`);
-		for (const item of closes) outcomes.push({ graph: 'B', node: 'Close Session', key: String(item.json.sessionId ?? '?'), submittedKey: '', kind: 'close', ok: !isErrorItem(item), item });
+		for (const item of closes) outcomes.push({ graph: 'B', node: 'Close Session', key: String(item.json.browserSessionId ?? '?'), submittedKey: '', kind: 'close', ok: !isErrorItem(item), item });
 
 		// ---- checks ---------------------------------------------------------------------------
 		const checks: Check[] = [];

@@ -36,7 +36,7 @@ const RUN_ITEM_KEYS = [
 	'workflowId',
 	'status',
 	'statusName',
-	'sessionId',
+	'browserSessionId',
 	'startedAt',
 	'completedAt',
 	'message',
@@ -54,7 +54,7 @@ describe('emit = changed', () => {
 		const first = trigger.json((await trigger.tick()).output);
 		expect(first).toHaveLength(1);
 		expect(Object.keys(first![0]).sort()).toEqual([...RUN_ITEM_KEYS].sort());
-		expect(first![0]).toMatchObject({ workflowId: wf.id, status: 'C', statusName: 'completed', sessionId: null });
+		expect(first![0]).toMatchObject({ workflowId: wf.id, status: 'C', statusName: 'completed', browserSessionId: null });
 		expect(first![0].result).toEqual({ price: 100, title: 'Desk', tags: ['oak'] });
 		expect(trigger.staticData()).toEqual({ lastHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
 
@@ -324,10 +324,10 @@ describe('event = sessionChange', () => {
 
 		const s2 = await client.createSession({ proxyCountry: 'de' });
 		const started = trigger.json((await trigger.tick()).output)!;
-		expect(started).toEqual([expect.objectContaining({ event: 'started', sessionId: s2.uuid, status: 'active' })]);
+		expect(started).toEqual([expect.objectContaining({ event: 'started', browserSessionId: s2.uuid, status: 'active' })]);
 		expect(Object.keys(started[0]).sort()).toEqual(
 			[
-				'sessionId',
+				'browserSessionId',
 				'provider',
 				'status',
 				'isBusy',
@@ -345,7 +345,7 @@ describe('event = sessionChange', () => {
 
 		await client.closeSession(s1.uuid, { force: true });
 		const closed = trigger.json((await trigger.tick()).output)!;
-		expect(closed).toEqual([expect.objectContaining({ event: 'closed', sessionId: s1.uuid, status: 'closed' })]);
+		expect(closed).toEqual([expect.objectContaining({ event: 'closed', browserSessionId: s1.uuid, status: 'closed' })]);
 		expect((await trigger.tick()).output).toBeNull();
 		await client.closeSession(s2.uuid, { force: true });
 	});
@@ -357,7 +357,7 @@ describe('event = sessionChange', () => {
 		const s = await client.createSession();
 		expect((await trigger.tick()).output).toBeNull(); // started: not chosen
 		await client.closeSession(s.uuid, { force: true });
-		expect(trigger.json((await trigger.tick()).output)).toEqual([expect.objectContaining({ event: 'closed', sessionId: s.uuid })]);
+		expect(trigger.json((await trigger.tick()).output)).toEqual([expect.objectContaining({ event: 'closed', browserSessionId: s.uuid })]);
 	});
 
 	test('a Witrium too slow to answer fails the poll within its budget, keeping the state', async () => {
@@ -384,7 +384,7 @@ describe('event = sessionChange', () => {
 		await trigger.tick();
 		const before = snapshot(trigger.staticData());
 		const sample = trigger.json(await trigger.poll('manual'))!;
-		expect(sample).toEqual([expect.objectContaining({ event: 'started', sessionId: s.uuid })]);
+		expect(sample).toEqual([expect.objectContaining({ event: 'started', browserSessionId: s.uuid })]);
 		expect(trigger.staticData()).toEqual(before);
 		await client.closeSession(s.uuid, { force: true });
 	});
