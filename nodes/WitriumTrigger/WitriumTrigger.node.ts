@@ -141,7 +141,7 @@ export class WitriumTrigger implements INodeType {
 						typeOptions: { minValue: 1, maxValue: 100000 },
 						default: DEFAULT_REMEMBER_ITEMS,
 						description:
-							'How many result elements to remember as seen; the least recently seen are forgotten first and would be emitted again. Keep it above the largest result.',
+							'How many result elements to remember as seen. The elements of the latest result are always remembered, however many; beyond this number, elements no longer in the result are forgotten (least recently seen first) and would be emitted again if they came back.',
 						displayOptions: { show: { '/emit': ['newItems'] } },
 					},
 					useStatesOption,

@@ -141,7 +141,9 @@ export function resultElements(result: unknown): unknown[] {
 
 /**
  * Elements not seen before, and the new memory: keys seen in this result move to the end
- * (most recently seen), and the oldest are forgotten beyond `limit`.
+ * (most recently seen), and the oldest are forgotten beyond `limit`. The keys of this result
+ * are all kept even when there are more than `limit` of them, or the next poll of the same
+ * result would emit the forgotten ones again.
  */
 export function newElements(
 	elements: unknown[],
@@ -160,9 +162,9 @@ export function newElements(
 		current.push(key);
 		if (!seen.has(key)) fresh.push(element);
 	}
-	const kept = seenKeys.filter((key) => !inThisResult.has(key));
-	const all = [...kept, ...current];
-	return { fresh, seenKeys: all.slice(Math.max(0, all.length - Math.max(1, limit))) };
+	const older = seenKeys.filter((key) => !inThisResult.has(key));
+	const roomForOlder = Math.max(0, Math.max(1, limit) - current.length);
+	return { fresh, seenKeys: [...older.slice(older.length - roomForOlder), ...current] };
 }
 
 /** The poll budget n8n gives this poll, or a safe default on hosts that do not say. */

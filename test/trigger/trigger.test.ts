@@ -162,6 +162,22 @@ describe('emit = newItems', () => {
 		expect(await ids()).toBeNull(); // C was seen more recently than B
 	});
 
+	test('a result larger than Remember Items: its elements are never forgotten, so none is emitted twice', async () => {
+		const many = Array.from({ length: 1500 }, (_, i) => listing(`L-${i}`, i));
+		const wf = simWorkflow({ result: many });
+		sim.define({ workflows: [wf] });
+		const trigger = makeTrigger(baseUrl, { workflowId: wf.id, emit: 'newItems', dedupeField: 'id' });
+		expect(trigger.json((await trigger.tick()).output)).toHaveLength(1500);
+		expect((await trigger.tick()).output).toBeNull();
+
+		// One new element; the memory drops old keys down to Remember Items, never the current result's.
+		sim.define({ workflows: [{ ...wf, result: [...many.slice(1), listing('NEW', 1)] }] });
+		const next = trigger.json((await trigger.tick()).output);
+		expect(next!.map((item) => (item.result as IDataObject).id)).toEqual(['NEW']);
+		expect((trigger.staticData().seenKeys as string[]).length).toBe(1500);
+		expect((await trigger.tick()).output).toBeNull();
+	});
+
 	test('an empty array emits nothing', async () => {
 		const wf = simWorkflow({ result: [] });
 		sim.define({ workflows: [wf] });
