@@ -10,7 +10,7 @@ export class WitriumApi implements ICredentialType {
 
 	displayName = 'Witrium API';
 
-	icon = 'file:witrium.svg' as const;
+	icon = { light: 'file:witrium.svg', dark: 'file:witrium.dark.svg' } as const;
 
 	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-witrium#credentials';
 

@@ -8,7 +8,7 @@ export class WitriumBrowserSession implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Witrium Browser Session',
 		name: 'witriumBrowserSession',
-		icon: 'file:witrium.svg',
+		icon: { light: 'file:witrium.svg', dark: 'file:witrium.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ {"create": "Create", "get": "Get", "getAll": "Get Many", "close": "Close", "closeIdle": "Close Idle"}[$parameter["operation"]] }}',

@@ -8,9 +8,10 @@ export class WitriumCancelRun implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Witrium Cancel Run',
 		name: 'witriumCancelRun',
-		icon: 'file:witrium.svg',
+		icon: { light: 'file:witrium.svg', dark: 'file:witrium.dark.svg' },
 		group: ['transform'],
 		version: 1,
+		subtitle: '={{ $parameter["options"]["closeSession"] ? "Cancel and Close Session" : "Cancel" }}',
 		description: 'Cancel a Witrium workflow run, and optionally close its browser session',
 		defaults: { name: 'Witrium Cancel Run' },
 		usableAsTool: true,

@@ -18,7 +18,7 @@ export class WitriumRunTalent implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Witrium Run Talent',
 		name: 'witriumRunTalent',
-		icon: 'file:witrium.svg',
+		icon: { light: 'file:witrium.svg', dark: 'file:witrium.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ "Talent " + $parameter["talentId"] }}',

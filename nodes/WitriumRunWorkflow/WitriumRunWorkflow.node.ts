@@ -21,7 +21,7 @@ export class WitriumRunWorkflow implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Witrium Run Workflow',
 		name: 'witriumRunWorkflow',
-		icon: 'file:witrium.svg',
+		icon: { light: 'file:witrium.svg', dark: 'file:witrium.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ {"run": "Run", "getResults": "Get Results", "waitForRun": "Wait for Run"}[$parameter["operation"]] }}',

@@ -15,7 +15,7 @@ export class WitriumTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Witrium Trigger',
 		name: 'witriumTrigger',
-		icon: 'file:witrium.svg',
+		icon: { light: 'file:witrium.svg', dark: 'file:witrium.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{ {"workflowResult": "Workflow Result", "sessionChange": "Session Started or Closed"}[$parameter["event"]] }}',
