@@ -1,41 +1,54 @@
 /**
  * Detection: how long after a run finishes the waiter sees it, and how many requests that
- * costs, for this package's wait and for a fixed 5 s poller (the official JS client's
- * `runWorkflowAndWait` default: a poll at once, then 5 s after each answer).
+ * costs, for this package's wait (node defaults) and for a fixed 5 s poller (the official JS
+ * client's `runWorkflowAndWait` default: a poll at once, then 5 s after each answer).
  *
- * Each nominal duration D is run at 0.8, 0.9, 1.0, 1.1 and 1.2 × D, so that where a run ends
- * relative to the fixed poller's 5 s grid varies (runs of exactly 10, 30 and 90 s would all
- * end just after one of its polls: its worst case). A run first waits for its browser (10 %
- * of its time, at most 1 s), then executes three steps of uneven length (30/50/20 %); the
- * simulator lists only the steps reached so far. All runs of all strategies go at once.
+ * For each nominal length D, several workflows per strategy are each run `runsPerWorkflow`
+ * times one after another, as the items of a batch are at Max Concurrency 1: the first run of
+ * a workflow is reported apart from its repeats, which this package's wait forecasts from the
+ * earlier ones. Run k of a length lasts D × (0.9 + 0.2 × frac(0.5 + k × 0.618…)): spread
+ * evenly over ±10 % (a golden-ratio sequence), so where runs end relative to a 5 s grid varies,
+ * and the same for both strategies. A run first waits for its browser (10 % of its time, at
+ * most 1 s), then executes three steps of uneven length (30/50/20 %); the simulator lists only
+ * the steps reached so far. All lengths, workflows and strategies run at once.
  */
 import { WitriumSimulator } from '../simulator';
 import type { WorkflowDefinition } from '../simulator';
 import { WitriumClient, isTerminalStatus, type RunResults } from '../src/client';
-import { mean, median, percentile, round, sleep, sum } from './lib';
+import { mean, median, round, sleep, sum } from './lib';
 
 export interface DetectionSample {
 	strategy: string;
 	nominalS: number;
+	workflow: number;
+	run: number;
 	runMs: number;
 	detectionMs: number;
+	requests: number;
+}
+
+export interface GroupSummary {
+	runs: number;
+	meanDetectionS: number;
+	medianDetectionS: number;
+	maxDetectionS: number;
 	requests: number;
 }
 
 export interface StrategySummary {
 	strategy: string;
 	label: string;
-	runs: number;
-	medianDetectionS: number;
-	meanDetectionS: number;
-	p90DetectionS: number;
-	requests: number;
-	byDuration: Array<{ nominalS: number; meanDetectionS: number; maxDetectionS: number; requests: number }>;
+	/** Every run of the mix. */
+	all: GroupSummary;
+	first: GroupSummary;
+	repeats: GroupSummary;
+	byLength: Array<{ nominalS: number; first: GroupSummary; repeats: GroupSummary }>;
 }
 
 export interface DetectionResult {
-	durationsS: number[];
-	factors: number[];
+	lengthsS: number[];
+	workflowsPerLength: number;
+	runsPerWorkflow: number;
 	strategies: StrategySummary[];
 	samples: DetectionSample[];
 	wallS: number;
@@ -56,16 +69,11 @@ const fixedPoller =
 
 export const STRATEGIES: Array<{ key: string; label: string; wait: Waiter }> = [
 	{
-		key: 'adaptive',
+		key: 'package',
 		label: 'this package (node defaults: max interval 10 s)',
 		wait: (client, runId) => client.waitForRun(runId, { maxPollIntervalMs: 10_000, timeoutMs: 900_000 }),
 	},
-	{
-		key: 'adaptive-5s',
-		label: 'this package, max interval 5 s (client default)',
-		wait: (client, runId) => client.waitForRun(runId, { maxPollIntervalMs: 5000, timeoutMs: 900_000 }),
-	},
-	{ key: 'baseline', label: 'baseline: poll every 5 s', wait: fixedPoller(5000) },
+	{ key: 'poller', label: 'poll every 5 s (official client default)', wait: fixedPoller(5000) },
 ];
 
 export function workflowFor(id: string, runMs: number): WorkflowDefinition {
@@ -85,65 +93,93 @@ export function workflowFor(id: string, runMs: number): WorkflowDefinition {
 	};
 }
 
-export async function runDetection(options: { durationsS?: number[]; factors?: number[]; log?: (line: string) => void } = {}): Promise<DetectionResult> {
-	const durationsS = options.durationsS ?? [1, 3, 10, 30, 90];
-	const factors = options.factors ?? [0.8, 0.9, 1, 1.1, 1.2];
+const GOLDEN = (Math.sqrt(5) - 1) / 2;
+
+/** The k-th run length of nominal length `nominalS`, spread evenly over ±10 %. */
+export function runLengthMs(nominalS: number, k: number): number {
+	return Math.round(nominalS * 1000 * (0.9 + 0.2 * ((0.5 + k * GOLDEN) % 1)));
+}
+
+export interface DetectionOptions {
+	lengthsS: number[];
+	workflowsPerLength: number;
+	runsPerWorkflow: number;
+	log?: (line: string) => void;
+	/** Called when every run of a length (both strategies) is done. */
+	onLengthDone?: (nominalS: number) => void;
+}
+
+export async function runDetection(options: DetectionOptions): Promise<DetectionResult> {
+	const { lengthsS, workflowsPerLength, runsPerWorkflow } = options;
 	const sim = new WitriumSimulator();
 	const baseUrl = await sim.start();
 	const client = new WitriumClient({ apiToken: sim.token, baseUrl });
 	const started = Date.now();
 	try {
-		const plan: Array<{ strategy: (typeof STRATEGIES)[number]; nominalS: number; runMs: number; id: string }> = [];
-		const workflows: WorkflowDefinition[] = [];
-		for (const nominalS of durationsS) {
-			for (const factor of factors) {
-				const runMs = Math.round(nominalS * factor * 1000);
-				const id = `detect-${runMs}`;
-				workflows.push(workflowFor(id, runMs));
-				for (const strategy of STRATEGIES) plan.push({ strategy, nominalS, runMs, id });
-			}
-		}
-		sim.define({ workflows });
-		options.log?.(`detection: ${plan.length} runs at once (${durationsS.join('/')} s × ${factors.join('/')}, ${STRATEGIES.length} strategies)`);
-
-		const samples = await Promise.all(
-			plan.map(async ({ strategy, nominalS, runMs, id }): Promise<DetectionSample> => {
+		const seen: Array<Omit<DetectionSample, 'detectionMs' | 'requests'> & { runId: string; seenAt: number }> = [];
+		// One batch: a workflow run `runsPerWorkflow` times, each run submitted when the last was seen done.
+		const batch = async (strategy: (typeof STRATEGIES)[number], nominalS: number, workflow: number) => {
+			const id = `bench-${strategy.key}-${nominalS}s-${workflow}`;
+			for (let run = 0; run < runsPerWorkflow; run++) {
+				const runMs = runLengthMs(nominalS, workflow * runsPerWorkflow + run);
+				sim.define({ workflows: [workflowFor(id, runMs)] }); // a run copies its definition when submitted
 				const { runId } = await client.runWorkflow(id);
-				const run = await strategy.wait(client, runId);
+				const result = await strategy.wait(client, runId);
 				const seenAt = Date.now();
-				if (run.status !== 'C') throw new Error(`detection run ${runId} ended ${run.status}`);
-				const simRun = sim.runs().find((r) => r.runId === runId);
-				if (!simRun?.completedAt) throw new Error(`the simulator has no completion time for ${runId}`);
-				const requests = sim.requests.filter((r) => r.endpoint === 'getResults' && r.path.includes(runId)).length;
-				return { strategy: strategy.key, nominalS, runMs, detectionMs: seenAt - simRun.completedAt, requests };
+				if (result.status !== 'C') throw new Error(`detection run ${runId} ended ${result.status}`);
+				seen.push({ strategy: strategy.key, nominalS, workflow, run, runMs, runId, seenAt });
+			}
+		};
+		const chains = lengthsS.length * workflowsPerLength * STRATEGIES.length;
+		options.log?.(`detection: ${chains} batches of ${runsPerWorkflow} runs at once (${lengthsS.join('/')} s × ${workflowsPerLength} workflows × ${STRATEGIES.length} strategies)`);
+		await Promise.all(
+			lengthsS.map(async (nominalS) => {
+				const batches = STRATEGIES.flatMap((strategy) => Array.from({ length: workflowsPerLength }, (_, workflow) => batch(strategy, nominalS, workflow)));
+				await Promise.all(batches);
+				options.log?.(`detection: runs of ${nominalS} s done`);
+				options.onLengthDone?.(nominalS);
 			}),
 		);
 
+		const completedAt = new Map(sim.runs().map((run) => [run.runId, run.completedAt]));
+		const polls = new Map<string, number>();
+		for (const request of sim.requests) {
+			if (request.endpoint !== 'getResults') continue;
+			const runId = decodeURIComponent(request.path.split('/')[3] ?? '');
+			polls.set(runId, (polls.get(runId) ?? 0) + 1);
+		}
+		const samples = seen.map(({ runId, seenAt, ...sample }): DetectionSample => {
+			const endedAt = completedAt.get(runId);
+			if (!endedAt) throw new Error(`the simulator has no completion time for ${runId}`);
+			return { ...sample, detectionMs: seenAt - endedAt, requests: polls.get(runId) ?? 0 };
+		});
 		const strategies = STRATEGIES.map(({ key, label }): StrategySummary => {
 			const mine = samples.filter((s) => s.strategy === key);
-			const seconds = mine.map((s) => s.detectionMs / 1000);
 			return {
 				strategy: key,
 				label,
-				runs: mine.length,
-				medianDetectionS: round(median(seconds)),
-				meanDetectionS: round(mean(seconds)),
-				p90DetectionS: round(percentile(seconds, 90)),
-				requests: sum(mine.map((s) => s.requests)),
-				byDuration: durationsS.map((nominalS) => {
+				all: summarize(mine),
+				first: summarize(mine.filter((s) => s.run === 0)),
+				repeats: summarize(mine.filter((s) => s.run > 0)),
+				byLength: lengthsS.map((nominalS) => {
 					const group = mine.filter((s) => s.nominalS === nominalS);
-					const groupSeconds = group.map((s) => s.detectionMs / 1000);
-					return {
-						nominalS,
-						meanDetectionS: round(mean(groupSeconds)),
-						maxDetectionS: round(Math.max(...groupSeconds)),
-						requests: sum(group.map((s) => s.requests)),
-					};
+					return { nominalS, first: summarize(group.filter((s) => s.run === 0)), repeats: summarize(group.filter((s) => s.run > 0)) };
 				}),
 			};
 		});
-		return { durationsS, factors, strategies, samples, wallS: round((Date.now() - started) / 1000, 1) };
+		return { lengthsS, workflowsPerLength, runsPerWorkflow, strategies, samples, wallS: round((Date.now() - started) / 1000, 1) };
 	} finally {
 		await sim.stop();
 	}
+}
+
+function summarize(samples: DetectionSample[]): GroupSummary {
+	const seconds = samples.map((s) => s.detectionMs / 1000);
+	return {
+		runs: samples.length,
+		meanDetectionS: round(mean(seconds)),
+		medianDetectionS: round(median(seconds)),
+		maxDetectionS: round(Math.max(...seconds)),
+		requests: sum(samples.map((s) => s.requests)),
+	};
 }

@@ -11,6 +11,7 @@ export {
 	POLL_GROWTH_FRACTION,
 	DEFAULT_MAX_POLL_INTERVAL_MS,
 } from './poll';
+export { RunDurations, learnedDurations, forecastFrom, EndTracker, type EndSample, type Forecast } from './history';
 export {
 	closeAllDispatchers,
 	DEFAULT_BASE_URL,

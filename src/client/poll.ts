@@ -36,6 +36,7 @@
  * steps reached so far (what the simulator shows, and perhaps the service) says nothing about
  * how many remain, so it predicts nothing and the base schedule applies.
  */
+import type { Forecast } from './history';
 import type { RunResults } from './types';
 
 export const FIRST_POLL_MS = 250;
@@ -51,7 +52,20 @@ export const POLL_GROWTH_FRACTION = 0.35;
 export const YOUNG_CEILING_MS = 2500;
 /** ... which relaxes to this fraction of the time waited (up to maxMs) once that is larger. */
 export const AGED_CEILING_FRACTION = 0.3;
+/**
+ * With no forecast, an interval never exceeds this (whatever maxMs says), so a first run is seen
+ * about as soon as a 5 s poller sees it, ...
+ */
+export const UNFORECAST_CEILING_MS = 4500;
+/** ... until 1 % of the time waited is more (from 7.5 min on): very long runs cost fewer requests. */
+export const UNFORECAST_CEILING_FRACTION = 0.01;
 export const DEFAULT_MAX_POLL_INTERVAL_MS = 5000;
+/** Inside the forecast window: a quarter of its width, at most this. */
+export const WINDOW_MAX_INTERVAL_MS = 1750;
+/** Before the window: a fraction of the time left until it opens (up to maxMs). */
+export const APPROACH_FRACTION = 0.5;
+/** After the window: the interval grows by this fraction of the time past it, back to the base schedule. */
+export const LATE_GROWTH_FRACTION = 0.25;
 /** Poll this long after the predicted end of the last step. */
 export const PREDICTION_MARGIN_MS = 100;
 
@@ -62,15 +76,42 @@ export const PREDICTION_MARGIN_MS = 100;
  * @param maxMs upper bound of an interval
  * @param run the last state seen, if any
  */
-export function nextPollDelay(attempt: number, elapsedMs: number, maxMs: number, run?: RunResults): number {
+export function nextPollDelay(attempt: number, elapsedMs: number, maxMs: number, run?: RunResults, forecast?: Forecast): number {
 	const cap = Math.max(FLOOR_POLL_MS, maxMs);
 	if (attempt <= 0) return Math.min(FIRST_POLL_MS, cap);
-	if (attempt === 1 && run?.status === 'R' && elapsedMs < QUICK_START_WINDOW_MS) return Math.min(FLOOR_POLL_MS, cap);
+	const base = baseDelay(elapsedMs, cap);
+	const planned = forecast ? forecastDelay(elapsedMs, cap, base, forecast) : base;
+	if (!forecast && attempt === 1 && run?.status === 'R' && elapsedMs < QUICK_START_WINDOW_MS) return Math.min(FLOOR_POLL_MS, cap);
+	return Math.min(planned, stepPredictionDelay(elapsedMs, base, run));
+}
+
+/** Today's schedule: a fraction of the run's age, within the ceilings. */
+function baseDelay(elapsedMs: number, cap: number): number {
 	const proportional = Math.max(MIN_POLL_MS, Math.round(elapsedMs * POLL_GROWTH_FRACTION));
-	const ceiling = Math.max(YOUNG_CEILING_MS, Math.round(elapsedMs * AGED_CEILING_FRACTION));
-	const base = Math.min(cap, proportional, ceiling);
+	const unforecast = Math.max(UNFORECAST_CEILING_MS, Math.round(elapsedMs * UNFORECAST_CEILING_FRACTION));
+	const ceiling = Math.min(unforecast, Math.max(YOUNG_CEILING_MS, Math.round(elapsedMs * AGED_CEILING_FRACTION)));
+	return Math.min(cap, proportional, ceiling);
+}
+
+/**
+ * With a forecast: sparse before the window (closing in on its start), dense inside it, and
+ * after it intervals that grow back to the base schedule, so a run that ends far from the
+ * forecast is seen at most one maxMs late (sooner) or on today's schedule (later).
+ */
+function forecastDelay(elapsedMs: number, cap: number, base: number, { earliestMs, latestMs }: Forecast): number {
+	const dense = Math.min(cap, Math.max(FLOOR_POLL_MS, Math.min(WINDOW_MAX_INTERVAL_MS, Math.round((latestMs - earliestMs) / 3))));
+	if (elapsedMs < earliestMs) {
+		const toWindow = earliestMs - elapsedMs;
+		return Math.min(cap, Math.max(dense, Math.min(toWindow, Math.round(toWindow * APPROACH_FRACTION) + dense)));
+	}
+	if (elapsedMs <= latestMs) return dense;
+	return Math.max(dense, Math.min(base, dense + Math.round((elapsedMs - latestMs) * LATE_GROWTH_FRACTION)));
+}
+
+/** Just after the last step's predicted end, when that is sooner than `base` (never sooner than base / 4); else Infinity. */
+function stepPredictionDelay(elapsedMs: number, base: number, run?: RunResults): number {
 	const predicted = predictRemainingMs(elapsedMs, run);
-	if (predicted === undefined) return base;
+	if (predicted === undefined) return Number.POSITIVE_INFINITY;
 	const floor = Math.max(FLOOR_POLL_MS, Math.round(base / 4));
 	return Math.min(base, Math.max(floor, predicted + PREDICTION_MARGIN_MS));
 }

@@ -1,5 +1,6 @@
 /** Waiting for a run: adaptive polling bounded by an overall deadline, abortable at once. */
 import { RunStatusError, WaitAbortedError, WaitTimeoutError, WitriumApiError } from './errors';
+import { EndTracker, learnedDurations, type Forecast } from './history';
 import { sleep } from './http';
 import { DEFAULT_MAX_POLL_INTERVAL_MS, nextPollDelay } from './poll';
 import { RUN_STATUS_NAMES, TERMINAL_STATUSES, type RunResults, type WaitOptions } from './types';
@@ -61,6 +62,10 @@ export async function waitForRun(runId: string, poll: PollFn, options: WaitOptio
 	let last: RunResults | undefined;
 	let lastError: WitriumApiError | undefined;
 	let finalPollDone = false;
+	// Only a wait for completion learns and uses how long the workflow's runs take.
+	const learns = (options.until ?? 'completed') === 'completed';
+	const tracker = new EndTracker();
+	let forecast: Forecast | undefined;
 
 	const aborted = () =>
 		new WaitAbortedError(
@@ -84,7 +89,7 @@ export async function waitForRun(runId: string, poll: PollFn, options: WaitOptio
 	for (let attempt = 0; ; attempt++) {
 		if (signal?.aborted) throw aborted();
 		const now = Date.now();
-		let wake = now + nextPollDelay(attempt, now - started, maxInterval, last);
+		let wake = now + nextPollDelay(attempt, now - started, maxInterval, last, forecast);
 		if (deadline !== undefined) {
 			if (finalPollDone || now >= deadline) {
 				await sleepOrAbort(deadline - now, signal, aborted);
@@ -98,6 +103,7 @@ export async function waitForRun(runId: string, poll: PollFn, options: WaitOptio
 		await sleepOrAbort(wake - now, signal, aborted);
 
 		let run: RunResults;
+		const sentMs = Date.now() - started;
 		try {
 			run = await poll({
 				signal,
@@ -114,9 +120,15 @@ export async function waitForRun(runId: string, poll: PollFn, options: WaitOptio
 			continue;
 		}
 		lastError = undefined;
+		if (learns && !last) forecast = learnedDurations.forecast(run.workflowId);
 		last = run;
+		const answeredMs = Date.now() - started;
+		tracker.observe(run, sentMs, answeredMs);
 		options.onProgress?.(run);
-		if (reachedTarget(run, options)) return run;
+		if (reachedTarget(run, options)) {
+			if (learns) learnedDurations.record(run.workflowId, tracker.sample(run, answeredMs));
+			return run;
+		}
 		if (isTerminalStatus(run.status)) {
 			let message = `Run ${runId} ended ${describeStatus(run.status)} while waiting for ${target}`;
 			if (run.errorMessage) message += `: ${run.errorMessage}`;
