@@ -30,7 +30,7 @@ export const SINGLE_SAMPLE_MARGIN = 0.15;
 /** With several, the window extends past the range seen by its mean gap, but at least 5 %. */
 export const MIN_MARGIN = 0.05;
 /** No forecast when the runs vary more than this (window width over its end; a window under 2 s always goes): today's schedule is safer. */
-export const MAX_WINDOW_SPREAD = 0.4;
+export const MAX_WINDOW_SPREAD = 0.5;
 const ALWAYS_NARROW_ENOUGH_MS = 2000;
 /** Samples narrower than this are not widened further by their own uncertainty. */
 const MIN_MARGIN_MS = 100;

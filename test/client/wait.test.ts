@@ -6,6 +6,7 @@ import {
 	WitriumApiError,
 	WitriumClient,
 	closeAllDispatchers,
+	learnedDurations,
 	type RunResults,
 } from '../../src/client';
 import type { WitriumSimulator } from '../../simulator/index';
@@ -20,6 +21,7 @@ beforeAll(async () => {
 	client = makeClient(baseUrl);
 });
 beforeEach(() => {
+	learnedDurations.clear();
 	sim.reset();
 	sim.define({
 		workflows: [
@@ -198,4 +200,49 @@ test('a 2-second run is seen finished well under a second after it finishes, wit
 	const completedAt = sim.runs().find((r) => r.runId === runId)!.completedAt!;
 	expect(seenAt - completedAt).toBeLessThan(800);
 	expect(polls().length).toBeLessThanOrEqual(10);
+});
+
+test('a completed wait learns when its run ended, to the poll, narrowed by the run\'s own timestamps', async () => {
+	const { runId } = await client.runWorkflow('two-seconds');
+	const waitStarted = Date.now();
+	await client.waitForRun(runId, { timeoutMs: 10_000 });
+	const simRun = sim.runs().find((r) => r.runId === runId)!;
+	const endedMs = simRun.completedAt! - waitStarted;
+	const [sample] = learnedDurations.samples('two-seconds');
+	expect(sample.afterMs).toBeLessThanOrEqual(endedMs + 5);
+	expect(sample.byMs).toBeGreaterThanOrEqual(endedMs - 5);
+	// The polls alone place the end within ~1 s; the run's duration by its own clock, within the first poll.
+	expect(sample.byMs - sample.afterMs).toBeLessThan(600);
+	expect(learnedDurations.samples('two-seconds')).toHaveLength(1);
+});
+
+test('a workflow learned to take 10 s is polled sparsely until then', async () => {
+	for (let i = 0; i < 3; i++) learnedDurations.record('slow', { afterMs: 10_100, byMs: 10_200 });
+	const { runId } = await client.runWorkflow('slow');
+	const err = await failure<WaitTimeoutError>(client.waitForRun(runId, { timeoutMs: 3000 }));
+	expect(err).toBeInstanceOf(WaitTimeoutError);
+	// The first poll (which names the workflow), then only the last one before the deadline.
+	expect(polls()).toHaveLength(2);
+	learnedDurations.clear();
+	sim.reset();
+	const { runId: unlearned } = await client.runWorkflow('slow');
+	await failure<WaitTimeoutError>(client.waitForRun(unlearned, { timeoutMs: 3000 }));
+	expect(polls().length).toBeGreaterThanOrEqual(4);
+});
+
+test('a run much shorter than learned is still seen, within the max poll interval, and is learned', async () => {
+	for (let i = 0; i < 3; i++) learnedDurations.record('three-steps', { afterMs: 8000, byMs: 8100 });
+	const { runId } = await client.runWorkflow('three-steps');
+	const run = await client.waitForRun(runId, { timeoutMs: 10_000, maxPollIntervalMs: 1000 });
+	expect(run.status).toBe('C');
+	expect(polls().length).toBeLessThanOrEqual(3);
+	expect(learnedDurations.samples('three-steps')).toHaveLength(4);
+});
+
+test('waits until running, and runs that fail, teach nothing', async () => {
+	const { runId } = await client.runWorkflow('slow');
+	await client.waitForRun(runId, { until: 'running', timeoutMs: 5000 });
+	const { runId: failing } = await client.runWorkflow('fails');
+	await failure(client.waitForRun(failing, { timeoutMs: 5000 }));
+	expect(learnedDurations.size).toBe(0);
 });
