@@ -6,7 +6,7 @@
  * 10-minute run is noise. So the interval is a fraction of the time waited so far (the
  * "age"), and the requests a young run costs are paid back by polling old runs less often.
  *
- * Base schedule (`maxMs` is the caller's ceiling, never below 250 ms):
+ * Base schedule, for a workflow not seen before (`maxMs` is the caller's ceiling, never below 250 ms):
  * - the first poll 250 ms after the wait starts (so "wait until running" answers quickly);
  * - if that poll finds the run already running, its browser was up at once (a warm session, a
  *   fast service): such a run may be over within a second, so one more poll comes 250 ms
@@ -14,19 +14,21 @@
  *   one request, only for runs that started at once;
  * - then every 0.35 × age, but at least 1 s apart: a run is seen at most ~35 % of its
  *   duration late, and at most ~1 s late when it takes under ~3 s;
- * - a ceiling that relaxes with age: 2.5 s while the run is young (runs of 5–10 s, where a
- *   fixed 5 s poll costs most in proportion, are seen within 2.5 s), then 0.3 × age from
- *   ~8 s on (5 s at ~17 s, 10 s at ~33 s), up to `maxMs`.
- *   interval = min(maxMs, max(1 s, 0.35 × age), max(2.5 s, 0.3 × age))
+ * - a ceiling that relaxes with age: 2.5 s while the run is young, then 0.3 × age, but at
+ *   most 4.5 s (1 % of the age from 7.5 min on), up to `maxMs`. Without knowing when a run
+ *   will end, a long run is seen about as soon as a 5 s poller sees it, for about as many
+ *   requests; an hour-long one for fewer.
+ *   interval = min(maxMs, max(1 s, 0.35 × age), max(2.5 s, 0.3 × age), max(4.5 s, 0.01 × age))
  *
- * Against a poller that checks every 5 s (the official JS client's default), over runs of
- * 1–90 s (bench/), the median run is seen in ~0.36× the time for ~1.4× the requests when
- * `maxMs` is 10 s (the Run Workflow node's default); a 10-minute run costs about half the
- * fixed poller's requests. The price: a run longer than ~30 s is seen up to `maxMs` late
- * instead of up to 5 s. With `maxMs` = 5 s (the client's default) the ceiling never relaxes
- * past 5 s and the same mix costs ~1.55× the requests. Seeing every run twice as soon for at
- * most 1.5× the requests is not possible without knowing when a run will end: for long runs,
- * halving a fixed poller's lag doubles its requests. See bench/ for the measured figures.
+ * Forecast (history.ts): the same workflow runs again and again, and its recent runs say in
+ * which window the next one will end. Before the window the wait polls every `maxMs` (10 s
+ * by default in the node), closing in on the window's start by halving the time left; inside
+ * it, every third of its width (at most 1.75 s); after it, the interval grows back to the base
+ * schedule. So a repeated run is seen within ~1 s of its end, and a long one for fewer requests
+ * than a 5 s poller spends. A run much shorter than forecast is seen at most one `maxMs` late;
+ * one much longer, as the base schedule sees it. A wrong forecast never floods the service
+ * (dense polls only inside the window, which is never wider than half the forecast end or 2 s;
+ * a workflow that varies more gets no forecast) nor misses an end.
  *
  * Step prediction: when a running run lists steps not yet started (status `P`: evidence that
  * `executions` holds the whole plan, not only the steps reached so far) and some are completed,
@@ -60,7 +62,7 @@ export const UNFORECAST_CEILING_MS = 4500;
 /** ... until 1 % of the time waited is more (from 7.5 min on): very long runs cost fewer requests. */
 export const UNFORECAST_CEILING_FRACTION = 0.01;
 export const DEFAULT_MAX_POLL_INTERVAL_MS = 5000;
-/** Inside the forecast window: a quarter of its width, at most this. */
+/** Inside the forecast window: a third of its width, at most this (at least FLOOR_POLL_MS). */
 export const WINDOW_MAX_INTERVAL_MS = 1750;
 /** Before the window: a fraction of the time left until it opens (up to maxMs). */
 export const APPROACH_FRACTION = 0.5;
