@@ -3,10 +3,11 @@
 // published version: on the packed tarball (compiled .js and package.json) and on the sources
 // (package.json, nodes/, credentials/). Fails on every finding except the n8n Cloud rules that
 // the shared client's use of undici makes inevitable (ALLOWED below). Needs `npm run build` first.
+// Usage: node scripts/scan.mjs [package folder, default this repository]
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { analyzePackage, SOURCE_FILE_PATTERNS } from '@n8n/scan-community-package/scanner/scanner.mjs';
 
 // The scanner's own file patterns for the tarball leg (see analyzePackageByName in scanner.mjs).
@@ -31,11 +32,11 @@ const ALLOWED = [
 		rule: '@n8n/community-nodes/no-restricted-globals',
 		file: /^dist\/src\/client\/[^/]+\.js$/,
 		message: /^Use of restricted global '(setTimeout|clearTimeout|process)' is not allowed/,
-		reason: "the shared client times retries and request deadlines itself and reads the proxy variables from process.env",
+		reason: 'the shared client times retries and request deadlines itself and reads the proxy variables from process.env',
 	},
 ];
 
-const root = join(import.meta.dirname, '..');
+const root = resolve(process.argv[2] ?? join(import.meta.dirname, '..'));
 
 /** Findings out of the scanner's report (ESLint's "stylish" format: a file line, then its findings). */
 function findings(details, dir) {
@@ -53,11 +54,16 @@ const allowance = ({ rule, file, message }) =>
 	ALLOWED.find((allowed) => allowed.rule === rule && allowed.file.test(file) && allowed.message.test(message));
 
 async function scan(label, dir, patterns) {
+	// The report lists warnings only when there are errors too, as n8n's verdict ignores warnings alone;
+	// the accepted no-runtime-dependencies error is always there, so every warning shows and fails here.
 	const result = await analyzePackage(dir, patterns);
 	console.log(`\n## ${label}: ${result.passed ? 'passed' : result.message}`);
 	if (result.details) console.log(result.details);
 	if (!result.passed && !result.details) throw new Error(`the scanner failed on the ${label}: ${result.message}`);
-	return findings(result.details, dir);
+	const found = findings(result.details, dir);
+	const total = Number(/(\d+) problems?/.exec(result.details ?? '')?.[1] ?? 0);
+	if (found.length !== total) throw new Error(`read ${found.length} of the ${total} findings in the ${label} report`);
+	return found;
 }
 
 function packTarball() {
