@@ -9,7 +9,6 @@ import { ApiError, notFound } from './errors';
 import { toSimRun, toSimSession, type ExecutionRecord, type RunRecord, type SessionRecord } from './records';
 import { TimerRegistry } from './timers';
 import {
-	TERMINAL,
 	type Definitions,
 	type SavedState,
 	type SimRun,
@@ -200,7 +199,7 @@ export class SimEngine {
 	private runStep(run: WorkflowRun, index: number, failure: PlannedFailure | null): void {
 		const step = run.definition.steps[index];
 		if (!step) {
-			this.finish(run, 'C', null);
+			this.finish(run, run.definition.endStatus ?? 'C', null);
 			return;
 		}
 		const execution: ExecutionRecord = {
@@ -228,8 +227,8 @@ export class SimEngine {
 	}
 
 	/** Moves a run to a terminal status (no-op when it already is) and frees its session. */
-	private finish(run: RunRecord, status: 'C' | 'F' | 'X', errorMessage: string | null): void {
-		if (TERMINAL.has(run.status)) return;
+	private finish(run: RunRecord, status: string, errorMessage: string | null): void {
+		if (run.completedAt !== null) return;
 		const now = Date.now();
 		run.stopTimer?.();
 		run.stopTimer = null;

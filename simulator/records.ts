@@ -25,7 +25,8 @@ export interface ExecutionRecord {
 
 interface RunRecordBase {
 	runId: string;
-	status: SimStatus;
+	/** One of SimStatus, or a workflow's own `endStatus`. */
+	status: string;
 	args: Record<string, string | number>;
 	files: UploadedFile[];
 	session: SessionRecord | null;

@@ -7,8 +7,6 @@
 /** Run and step status codes, as the service uses them. */
 export type SimStatus = 'P' | 'R' | 'C' | 'F' | 'X';
 
-export const TERMINAL: ReadonlySet<SimStatus> = new Set<SimStatus>(['C', 'F', 'X']);
-
 export interface WorkflowStep {
 	instruction: string;
 	durationMs: number;
@@ -37,6 +35,12 @@ export interface WorkflowDefinition {
 	errorMessage?: string;
 	/** The run fails at step 1 unless this browser state was restored for it. */
 	requiresState?: string;
+	/**
+	 * The code a run ends with once its last step completes (default `C`). Another code (e.g.
+	 * `E`) models one the service may add: the run is over (`completed_at` set) under a code
+	 * outside the five the API documents.
+	 */
+	endStatus?: string;
 }
 
 export interface TalentDefinition {
@@ -124,7 +128,8 @@ export interface SimRun {
 	runId: string;
 	kind: 'workflow' | 'talent';
 	definitionId: string;
-	status: SimStatus;
+	/** One of SimStatus, or a workflow's own `endStatus`. */
+	status: string;
 	args: Record<string, string | number>;
 	files: UploadedFile[];
 	sessionId: string | null;

@@ -2,7 +2,7 @@
 export * from './types';
 export * from './errors';
 export { WitriumClient } from './client';
-export { isTerminalStatus, describeStatus, describeLastStep, reachedTarget } from './wait';
+export { isRunOver, isTerminalStatus, describeStatus, describeLastStep, reachedTarget } from './wait';
 export {
 	nextPollDelay,
 	predictRemainingMs,

@@ -9,10 +9,18 @@ export function isTerminalStatus(status: string): boolean {
 	return TERMINAL_STATUSES.has(status);
 }
 
-/** `completed (C)`; unknown codes as given. */
+/**
+ * Whether a run is over: a terminal code, or `completed_at` set whatever the code, so a code
+ * the service adds later (outside P R C F X) ends a wait instead of hanging it.
+ */
+export function isRunOver(run: Pick<RunResults, 'status' | 'completedAt'>): boolean {
+	return isTerminalStatus(run.status) || (typeof run.completedAt === 'string' && run.completedAt !== '');
+}
+
+/** `completed (C)`; an unknown code as given, marked as unknown. */
 export function describeStatus(status: string): string {
 	const name = (RUN_STATUS_NAMES as Record<string, string | undefined>)[status];
-	return name ? `${name} (${status})` : `"${status}"`;
+	return name ? `${name} (${status})` : `"${status}" (unknown status code)`;
 }
 
 /** The furthest step the run has reached, e.g. `step 2 "Click login" (running)`, or undefined. */
@@ -129,7 +137,7 @@ export async function waitForRun(runId: string, poll: PollFn, options: WaitOptio
 			if (learns) learnedDurations.record(run.workflowId, tracker.sample(run, answeredMs));
 			return run;
 		}
-		if (isTerminalStatus(run.status)) {
+		if (isRunOver(run)) {
 			let message = `Run ${runId} ended ${describeStatus(run.status)} while waiting for ${target}`;
 			if (run.errorMessage) message += `: ${run.errorMessage}`;
 			throw new RunStatusError(message, (options.until ?? 'completed') === 'running' ? 'R' : 'C', run);

@@ -1,7 +1,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 
-import { RunStatusError, WaitAbortedError, WaitTimeoutError, describeLastStep } from '../client';
+import { RunStatusError, WaitAbortedError, WaitTimeoutError, describeLastStep, isRunOver, isTerminalStatus } from '../client';
 import type { RunResults, RunWorkflowRequest, WitriumClient } from '../client';
 import { witriumClient } from './client';
 import { resultItems, runItem, statusName, stepItems, submittedRunItem, toItems } from './items';
@@ -121,8 +121,9 @@ export async function waitForRunWithPolicies(request: WaitRequest): Promise<RunR
 			throw error;
 		}
 	}
-	if (request.failOnRunFailure && (run.status === 'F' || run.status === 'X')) {
-		throw new NodeOperationError(node, `Run ${runId} of workflow ${run.workflowId} ${statusName(run.status)}${run.errorMessage ? `: ${run.errorMessage}` : ''}`, {
+	if (request.failOnRunFailure && isRunOver(run) && run.status !== 'C') {
+		const ended = isTerminalStatus(run.status) ? statusName(run.status) : `ended with status "${run.status}", a code this node does not know`;
+		throw new NodeOperationError(node, `Run ${runId} of workflow ${run.workflowId} ${ended}${run.errorMessage ? `: ${run.errorMessage}` : ''}`, {
 			itemIndex,
 			description: failedStepDescription(run),
 		});
