@@ -24,42 +24,51 @@ export function executionCancelSignal(ctx: IExecuteFunctions): AbortSignal | und
 
 /**
  * Runs every input item, at most `maxConcurrency` at once, never two items of one browser
- * session at once, and returns the output in input order. One item's failure never stops the
- * others: every item is run to its end, and only then, unless the node continues on fail,
- * the first failed item's error is thrown.
+ * session at once, and returns the output in input order. With Continue On Fail, one item's
+ * failure never stops the others. Without it, as n8n's own nodes do, no item starts after the
+ * first failure: the items already running finish (so no run they started is left going), then
+ * the first failure is thrown. A re-run then repeats only what had started.
  */
 export async function runItems(ctx: IExecuteFunctions, options: RunItemsOptions): Promise<INodeExecutionData[][]> {
 	const itemCount = ctx.getInputData().length;
+	const continueOnFail = ctx.continueOnFail();
 	const outputs: Array<ItemOutput | undefined> = new Array(itemCount);
 	const errors: Array<NodeApiError | NodeOperationError | undefined> = new Array(itemCount);
+	let firstError: NodeApiError | NodeOperationError | undefined;
 	const fail = (itemIndex: number, error: unknown) => {
 		errors[itemIndex] = toNodeError(ctx.getNode(), error, itemIndex);
+		firstError ??= errors[itemIndex];
 	};
 	const signal = executionCancelSignal(ctx);
 
-	const waiting: Array<{ itemIndex: number; plan: ItemPlan }> = [];
-	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
-		try {
-			waiting.push({ itemIndex, plan: options.plan(itemIndex) });
-		} catch (error) {
-			fail(itemIndex, error);
-		}
-	}
-
+	// An item's plan is read when its turn comes, so a bad item stops only the items after it.
+	const waiting: Array<{ itemIndex: number; plan?: ItemPlan }> = Array.from({ length: itemCount }, (_, itemIndex) => ({ itemIndex }));
 	const limit = Math.max(1, Math.floor(options.maxConcurrency) || 1);
 	const busySessions = new Set<string>();
 	let running = 0;
 
 	await new Promise<void>((resolveAll) => {
 		const startEligible = () => {
+			if (firstError && !continueOnFail) waiting.length = 0;
 			for (let position = 0; position < waiting.length && running < limit; ) {
-				const { itemIndex, plan } = waiting[position];
+				const entry = waiting[position];
 				if (signal?.aborted) {
 					// The execution was stopped: items not started yet are not started at all.
-					fail(itemIndex, new Error('The execution was stopped before this item started'));
+					fail(entry.itemIndex, new Error('The execution was stopped before this item started'));
 					waiting.splice(position, 1);
 					continue;
 				}
+				if (!entry.plan) {
+					try {
+						entry.plan = options.plan(entry.itemIndex);
+					} catch (error) {
+						fail(entry.itemIndex, error);
+						waiting.splice(position, 1);
+						if (!continueOnFail) waiting.length = 0;
+						continue;
+					}
+				}
+				const { itemIndex, plan } = entry;
 				if (plan.sessionId !== undefined && busySessions.has(plan.sessionId)) {
 					position++;
 					continue;
@@ -86,8 +95,7 @@ export async function runItems(ctx: IExecuteFunctions, options: RunItemsOptions)
 		startEligible();
 	});
 
-	const firstError = errors.find((error) => error !== undefined);
-	if (firstError && !ctx.continueOnFail()) throw firstError;
+	if (firstError && !continueOnFail) throw firstError;
 
 	const result: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {

@@ -7,10 +7,14 @@ const { sim, credentials } = useSimulator();
 const QUICK = 'ffffffff-0000-4000-8000-000000000001';
 
 const TALENT = 'ffffffff-0000-4000-8000-000000000002';
+const FAILS = 'ffffffff-0000-4000-8000-000000000003';
 
 beforeAll(() =>
 	sim.define({
-		workflows: [{ id: QUICK, startDelayMs: 0, steps: [{ instruction: 'x', durationMs: 20 }], result: { ok: true } }],
+		workflows: [
+			{ id: QUICK, startDelayMs: 0, steps: [{ instruction: 'x', durationMs: 20 }], result: { ok: true } },
+			{ id: FAILS, startDelayMs: 0, steps: [{ instruction: 'x', durationMs: 20 }], failAtStep: 1, errorMessage: 'Broken on purpose' },
+		],
 		talents: [{ id: TALENT, durationMs: 20, result: { ok: true } }],
 	}),
 );
@@ -71,7 +75,7 @@ test("a chat item's sessionId never reaches Witrium as a browser session", async
 	for (const request of sim.requests) expect(JSON.stringify(request)).not.toContain('chat-7f3a9c');
 });
 
-test('without continue-on-fail, a bad item fails the node after the other items ran', async () => {
+test('without continue-on-fail, a bad item fails the node: no item starts after it, the one already running finishes', async () => {
 	const result = await runWorkflow(
 		line([node('Run', 'witriumRunWorkflow', { workflowId: '={{ $json.id }}', browserSessionId: '', options: { maxConcurrency: 2 } })], [{ id: QUICK }, { id: '' }, { id: QUICK }]),
 		{ credentials: credentials() },
@@ -80,8 +84,20 @@ test('without continue-on-fail, a bad item fails the node after the other items 
 	expect(error.message).toBe('Workflow ID is empty [item 1]');
 	expect(error.itemIndex).toBe(1);
 	expect(error.description).toContain('{{ $json.workflowId }}');
-	expect(sim.runCount(QUICK)).toBe(2);
+	expect(sim.runCount(QUICK)).toBe(1);
 	expect(sim.runs().every((run) => run.status === 'C')).toBe(true);
+});
+
+test('without continue-on-fail, a failed run stops the items after it: nothing more is submitted, the first failure is thrown', async () => {
+	const result = await runWorkflow(
+		line([node('Run', 'witriumRunWorkflow', { workflowId: '={{ $json.id }}', browserSessionId: '' })], [{ id: QUICK }, { id: FAILS }, { id: QUICK }, { id: QUICK }]),
+		{ credentials: credentials() },
+	);
+	expect(nodeError(result, 'Run')).toMatchObject({ itemIndex: 1, message: expect.stringContaining('failed: Broken on purpose') });
+	expect(sim.runs().map((run) => [run.definitionId, run.status])).toEqual([
+		[QUICK, 'C'],
+		[FAILS, 'F'],
+	]);
 });
 
 test('continueRegularOutput puts the error item in line with the successful ones', async () => {
