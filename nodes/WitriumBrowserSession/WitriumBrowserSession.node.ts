@@ -3,6 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 
 import { executeBrowserSession } from '../../src/n8n/browserSession';
 import { credentialsDescription, preserveStateOption, useStatesOption } from '../../src/n8n/descriptions';
+import { executeNodeOrTool } from '../../src/n8n/tool';
 
 export class WitriumBrowserSession implements INodeType {
 	description: INodeTypeDescription = {
@@ -12,7 +13,8 @@ export class WitriumBrowserSession implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ {"create": "Create", "get": "Get", "getAll": "Get Many", "close": "Close", "closeIdle": "Close Idle"}[$parameter["operation"]] }}',
-		description: 'Open, inspect and close Witrium cloud browser sessions, to run several workflows in one browser',
+		description:
+			'Open, inspect and close Witrium cloud browser sessions, to run several workflows in one browser. Opening returns a browserSessionId: give it to Witrium Run Workflow or Run Talent to work in that browser (e.g. still logged in), then close the session with it. Get and Close need the browserSessionId; Get Many lists the open sessions.',
 		defaults: { name: 'Witrium Browser Session' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -135,6 +137,6 @@ export class WitriumBrowserSession implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await executeBrowserSession(this);
+		return await executeNodeOrTool(this, executeBrowserSession);
 	}
 }

@@ -3,6 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 
 import { credentialsDescription } from '../../src/n8n/descriptions';
 import { executeCancelRun } from '../../src/n8n/cancelRun';
+import { executeNodeOrTool } from '../../src/n8n/tool';
 
 export class WitriumCancelRun implements INodeType {
 	description: INodeTypeDescription = {
@@ -12,7 +13,8 @@ export class WitriumCancelRun implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ $parameter["options"]["closeSession"] ? "Cancel and Close Session" : "Cancel" }}',
-		description: 'Cancel a Witrium workflow run, and optionally close its browser session',
+		description:
+			'Cancel a running Witrium workflow run by its runId (as Witrium Run Workflow returned it), and optionally close its browser session. Returns the run with its final status.',
 		defaults: { name: 'Witrium Cancel Run' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -47,6 +49,6 @@ export class WitriumCancelRun implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await executeCancelRun(this);
+		return await executeNodeOrTool(this, executeCancelRun);
 	}
 }

@@ -13,6 +13,7 @@ import {
 	useStatesOption,
 } from '../../src/n8n/descriptions';
 import { executeRunTalent } from '../../src/n8n/runTalent';
+import { executeNodeOrTool } from '../../src/n8n/tool';
 
 export class WitriumRunTalent implements INodeType {
 	description: INodeTypeDescription = {
@@ -22,7 +23,8 @@ export class WitriumRunTalent implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ "Talent " + $parameter["talentId"] }}',
-		description: 'Run a Witrium talent (a small browser skill) and wait for its result',
+		description:
+			'Run a Witrium talent (a small AI browser skill) and return its result. Runs in a fresh browser unless given a browserSessionId (from a Witrium Browser Session node or tool). Waits for the talent to finish, as an AI tool at most 5 minutes unless Request Timeout is set; a failed talent is an error saying why.',
 		defaults: { name: 'Witrium Run Talent' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -51,7 +53,7 @@ export class WitriumRunTalent implements INodeType {
 					failOnRunFailureOption,
 					maxConcurrencyOption,
 					preserveStateOption,
-					requestTimeoutOption(900, 'Longest time to wait for the talent: the call returns only when it has finished'),
+					requestTimeoutOption(900, 'Longest time to wait for the talent: the call returns only when it has finished. Not set: 900 s, or 300 s when an AI agent calls this node as a tool.'),
 					useStatesOption,
 				],
 			},
@@ -59,6 +61,6 @@ export class WitriumRunTalent implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await executeRunTalent(this);
+		return await executeNodeOrTool(this, executeRunTalent);
 	}
 }

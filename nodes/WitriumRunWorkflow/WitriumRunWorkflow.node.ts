@@ -13,6 +13,7 @@ import {
 	useStatesOption,
 } from '../../src/n8n/descriptions';
 import { executeRunWorkflow } from '../../src/n8n/runWorkflow';
+import { executeNodeOrTool } from '../../src/n8n/tool';
 
 const onRun = { operation: ['run'] };
 const onWait = { operation: ['run', 'waitForRun'] };
@@ -25,7 +26,8 @@ export class WitriumRunWorkflow implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ {"run": "Run", "getResults": "Get Results", "waitForRun": "Wait for Run"}[$parameter["operation"]] }}',
-		description: 'Run a recorded Witrium browser workflow in a cloud browser and get its result',
+		description:
+			'Run a recorded Witrium browser workflow in a cloud browser and return the run: runId, status and the workflow\'s result. Runs in a fresh browser unless given a browserSessionId (from a Witrium Browser Session node or tool). Waits for the run to finish, as an AI tool at most 5 minutes unless Timeout is set; a failed run is an error saying which step failed and why.',
 		defaults: { name: 'Witrium Run Workflow' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -162,7 +164,7 @@ export class WitriumRunWorkflow implements INodeType {
 						type: 'number',
 						typeOptions: { minValue: 0 },
 						default: 900,
-						description: 'Longest time to wait for the run; 0 waits without limit',
+						description: 'Longest time to wait for the run; 0 waits without limit. Not set: 900 s, or 300 s when an AI agent calls this node as a tool.',
 					},
 					useStatesOption,
 				],
@@ -171,6 +173,6 @@ export class WitriumRunWorkflow implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await executeRunWorkflow(this);
+		return await executeNodeOrTool(this, executeRunWorkflow);
 	}
 }

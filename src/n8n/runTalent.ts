@@ -6,6 +6,7 @@ import { witriumClient } from './client';
 import { talentItem, toItems } from './items';
 import { optionalString, readArguments, readFiles, readId, readOptionalId, splitList } from './params';
 import { executionCancelSignal, runItems } from './runner';
+import { defaultWaitSeconds } from './tool';
 import { SESSION_STATES_IGNORED_HINT } from './runWorkflow';
 
 interface TalentOptions {
@@ -20,7 +21,7 @@ interface TalentOptions {
 /** The Run Talent node: a synchronous run per item, so the request itself is the wait. */
 export async function executeRunTalent(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const firstOptions = ctx.getNodeParameter('options', 0, {}) as TalentOptions;
-	const client = await witriumClient(ctx, firstOptions.requestTimeout ?? 900);
+	const client = await witriumClient(ctx, firstOptions.requestTimeout ?? defaultWaitSeconds(ctx, 900));
 	let statesIgnored = false;
 
 	const result = await runItems(ctx, {

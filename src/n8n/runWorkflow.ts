@@ -7,6 +7,7 @@ import { witriumClient } from './client';
 import { resultItems, runItem, statusName, stepItems, submittedRunItem, toItems } from './items';
 import { optionalString, readArguments, readFiles, readId, readOptionalId, splitList } from './params';
 import { executionCancelSignal, runItems } from './runner';
+import { defaultWaitSeconds } from './tool';
 
 export type WaitFor = 'completed' | 'running' | 'nothing';
 export type OnTimeout = 'cancelAndFail' | 'fail' | 'returnLast';
@@ -194,7 +195,7 @@ export async function executeRunWorkflow(ctx: IExecuteFunctions): Promise<INodeE
 				startedHere: operation === 'run',
 				until: waitFor,
 				allInstructionsExecuted: options.allInstructionsExecuted ?? false,
-				timeoutSeconds: options.timeout ?? 900,
+				timeoutSeconds: options.timeout ?? defaultWaitSeconds(ctx, 900),
 				onTimeout: options.onTimeout ?? 'cancelAndFail',
 				maxPollIntervalSeconds: options.maxPollInterval ?? 10,
 				failOnRunFailure: options.failOnRunFailure ?? true,
