@@ -14,7 +14,7 @@ const NEXT_STEP: Record<string, string> = {
 
 function describeApiError(error: WitriumApiError): string {
 	const parts: string[] = [];
-	if (error.detail) parts.push(`Witrium said: ${error.detail}`);
+	if (error.detail) parts.push(`Witrium said: ${error.detail}${/[.!?]$/.test(error.detail) ? '' : '.'}`);
 	if (error.mayHaveStarted) parts.push('The request reached Witrium, so the run or session may have started: check before running this item again.');
 	const nextStep = NEXT_STEP[String(error.status)];
 	if (nextStep) parts.push(nextStep);
