@@ -509,6 +509,9 @@ export async function runWorkflow(
 // ---------------------------------------------------------------------------
 // Polling triggers
 
+/** What PollContext reports when the host gives no lease (n8n-core's default). */
+export const UNLEASED_POLL_BUDGET_MS = 300_000;
+
 export interface PollHarnessOptions {
 	credentials?: HarnessCredentials;
 	/**
@@ -544,8 +547,18 @@ export interface PollHarness {
 	storedStaticData(): IDataObject;
 	/** What the node gets from `this.getPollBudgetMs()`. */
 	getPollBudgetMs(): number;
-	/** Re-activate as after an n8n restart: the workflow is rebuilt from stored static data. */
+	/**
+	 * Re-activate as after an n8n restart or a save of the active workflow: the workflow is
+	 * rebuilt from stored static data. Call `activate()` next, as n8n does.
+	 */
 	restart(): void;
+	/**
+	 * The poll n8n runs when it activates the workflow (n8n-core's poll executor with
+	 * testingTrigger = true): resolves with what it emitted, rejects (the activation fails) with
+	 * its error; the static data is saved afterwards. Its context has no lease (the unleased
+	 * budget); with `inMemory` the later polls reuse that context, as n8n's legacy engine does.
+	 */
+	activate(): Promise<INodeExecutionData[][] | null>;
 	/** Runs the workflow from the trigger with emitted items, as n8n does after an emit. */
 	runEmitted(items: INodeExecutionData[][], options?: Omit<RunOptions, 'credentials'>): Promise<WorkflowRunResult>;
 	/** Number of `trigger` polls so far. */
@@ -562,7 +575,7 @@ export function createPollHarness(
 	const credentials = { ...(options.credentials ?? {}) };
 	if (options.autoAssignCredentials !== false) assignCredentials(data, credentials, nodeTypes);
 	const cursorMode = options.cursorMode ?? 'inMemory';
-	const budgetMs = options.pollBudgetMs ?? 300_000;
+	const budgetMs = options.pollBudgetMs ?? UNLEASED_POLL_BUDGET_MS;
 	const credentialsHelper = new HarnessCredentialsHelper(credentials);
 
 	// The stored workflow static data (n8n's database copy).
@@ -585,47 +598,78 @@ export function createPollHarness(
 		stored = clone(workflow.staticData);
 	};
 
-	async function triggerPoll(): Promise<INodeExecutionData[][] | null> {
-		polls++;
-		const node = triggerNode();
-		const additionalData = buildAdditionalData(credentialsHelper, undefined, nextExecutionId(), workflow.id);
-		let staged: IDataObject | undefined;
-		let emitted: INodeExecutionData[][] | null = null;
-		let failure: Error | undefined;
+	/** What the poll running now emitted or failed with (PollContext's callbacks write here). */
+	let outcome: { emitted: INodeExecutionData[][] | null; failure?: Error; staged?: IDataObject } = { emitted: null };
+	/** The poll running now is the activation poll (it gets no lease, so the unleased budget). */
+	let activating = false;
+	/** n8n's legacy engine: one PollContext per activation, reused by every poll (inMemory). */
+	let activeContext: PollContext | undefined;
 
+	const newContext = (node: INode): PollContext => {
 		const commitStaged = () => {
-			if (staged === undefined) return;
-			stored = { ...stored, [nodeKey(node)]: clone(staged) };
+			if (outcome.staged === undefined) return;
+			stored = { ...stored, [nodeKey(node)]: clone(outcome.staged) };
 			// The active workflow's copy follows the stored cursor.
-			Object.assign(workflow.staticData, { [nodeKey(node)]: clone(staged) });
+			Object.assign(workflow.staticData, { [nodeKey(node)]: clone(outcome.staged) });
 		};
-		const context = new PollContext(
+		const additionalData = buildAdditionalData(credentialsHelper, undefined, nextExecutionId(), workflow.id);
+		return new PollContext(
 			workflow,
 			node,
 			additionalData,
 			'trigger',
 			activation,
 			(data) => {
-				emitted = data;
+				outcome.emitted = data;
 				if (cursorMode === 'staged') commitStaged();
 				saveWorkflowStaticData();
 			},
 			(error) => {
-				failure = error;
+				outcome.failure = error;
 			},
 			async () => {
 				if (cursorMode === 'staged') commitStaged();
 			},
 			async (poll) => {
-				if (cursorMode === 'staged') staged = storedNodeData();
+				if (cursorMode === 'staged') outcome.staged = storedNodeData();
 				return await poll();
 			},
-			() => (cursorMode === 'staged' && staged !== undefined ? staged : workflow.getStaticData('node', node)),
-			() => budgetMs,
+			() => (cursorMode === 'staged' && outcome.staged !== undefined ? outcome.staged : workflow.getStaticData('node', node)),
+			() => (activating ? UNLEASED_POLL_BUDGET_MS : budgetMs),
 		);
-		const executor = Container.get(PollTriggerExecutor);
-		await executor.create(workflow, node, context, () => true)(false);
-		if (failure) throw failure;
+	};
+
+	/** The context of the next poll: a fresh one per leased poll (staged), else the activation's. */
+	const pollContext = (node: INode, forActivation: boolean): PollContext => {
+		if (cursorMode === 'staged') return newContext(node);
+		if (forActivation || !activeContext) activeContext = newContext(node);
+		return activeContext;
+	};
+
+	async function runPoll(forActivation: boolean): Promise<INodeExecutionData[][] | null> {
+		const node = triggerNode();
+		outcome = { emitted: null };
+		activating = forActivation;
+		try {
+			const executor = Container.get(PollTriggerExecutor);
+			// testingTrigger = true is n8n's activation poll: its error rejects (fails the activation).
+			await executor.create(workflow, node, pollContext(node, forActivation), () => true)(forActivation);
+		} finally {
+			activating = false;
+		}
+		if (outcome.failure) throw outcome.failure;
+		return outcome.emitted;
+	}
+
+	async function triggerPoll(): Promise<INodeExecutionData[][] | null> {
+		polls++;
+		return await runPoll(false);
+	}
+
+	async function activate(): Promise<INodeExecutionData[][] | null> {
+		const emitted = await runPoll(true);
+		// Both lines save the active workflow's static data once activation succeeded.
+		saveWorkflowStaticData();
 		return emitted;
 	}
 
@@ -641,6 +685,7 @@ export function createPollHarness(
 
 	return {
 		poll: async (mode) => (mode === 'manual' ? await manualPoll() : await triggerPoll()),
+		activate,
 		staticData: () =>
 			cursorMode === 'staged'
 				? storedNodeData()
@@ -649,6 +694,7 @@ export function createPollHarness(
 		getPollBudgetMs: () => budgetMs,
 		restart: () => {
 			activation = 'init';
+			activeContext = undefined;
 			workflow = buildWorkflow(data, { active: true, staticData: stored });
 		},
 		runEmitted: async (items, runOptions = {}) => {

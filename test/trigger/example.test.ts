@@ -11,6 +11,7 @@ test('alert-on-page-change: the first poll alerts, an unchanged page does not, a
 			credentials: { witriumApi: { apiToken: TOKEN, baseUrl } },
 		});
 
+		expect(await trigger.activate()).toBeNull(); // n8n's activation poll starts nothing
 		const first = await trigger.poll('trigger');
 		expect(first?.[0]).toHaveLength(1);
 		const run = await trigger.runEmitted(first!);

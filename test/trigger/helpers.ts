@@ -48,7 +48,7 @@ export function simWorkflow(overrides: Partial<WorkflowDefinition> & { stepMs?: 
 }
 
 export interface Trigger extends PollHarness {
-	/** A `trigger` poll, timed. */
+	/** A `trigger` poll, timed; the activation poll first when the workflow is not active yet, as in n8n. */
 	tick(): Promise<{ output: INodeExecutionData[][] | null; ms: number }>;
 	/** JSON of the first output of a poll, or null. */
 	json(output: INodeExecutionData[][] | null): IDataObject[] | null;
@@ -64,8 +64,21 @@ export function makeTrigger(
 		credentials: { witriumApi: { apiToken, baseUrl } },
 		...options,
 	});
+	let active = false;
+	const { activate: activatePoll, restart } = harness;
+	const activate = async () => {
+		const emitted = await activatePoll();
+		active = true;
+		return emitted;
+	};
 	return Object.assign(harness, {
+		activate,
+		restart() {
+			restart();
+			active = false;
+		},
 		async tick() {
+			if (!active) await activate();
 			const started = Date.now();
 			const output = await harness.poll('trigger');
 			return { output, ms: Date.now() - started };
@@ -110,6 +123,21 @@ export function assertNoTokenLeak(): void {
 		expect(text).not.toContain(TOKEN);
 		expect(text).not.toContain(encodeURIComponent(TOKEN));
 	}
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The most runs of one simulator workflow going at the same time (from submission to end), so
+ * a run started while another of the same workflow was still going counts 2.
+ */
+export function mostRunsAtOnce(sim: WitriumSimulator, definitionId: string): number {
+	const now = Date.now();
+	const spans = sim
+		.runs()
+		.filter((run) => run.definitionId === definitionId)
+		.map((run) => [run.submittedAt, run.completedAt ?? now] as const);
+	return Math.max(0, ...spans.map(([start]) => spans.filter(([from, to]) => from <= start && start < to).length));
 }
 
 /** Polls until a poll emits (at most `max` polls); returns the emitting poll's output and the polls made. */

@@ -204,10 +204,11 @@ describe.each(['inMemory', 'staged'] as const)('a run longer than the poll budge
 		const items = trigger.json(output)!;
 		expect(items).toHaveLength(1);
 		expect(items[0]).toMatchObject({ runId: pending.runId, status: 'C', result: { done: true } });
-		expect(sim.runCount(wf.id)).toBe(1);
-		expect(trigger.staticData().pendingRun).toBeUndefined();
+		// The poll that emitted it started the next run (issue 10: a run on every poll).
+		expect(sim.runCount(wf.id)).toBe(2);
+		expect((trigger.staticData().pendingRun as IDataObject).runId).not.toBe(pending.runId);
 
-		// The next poll starts the next run.
+		// That run still going, the next poll starts none.
 		await trigger.tick();
 		expect(sim.runCount(wf.id)).toBe(2);
 	});
@@ -222,7 +223,7 @@ test('a run carried over survives an n8n restart when the host stores each poll 
 	trigger.restart();
 	const { output } = await pollUntilEmitted(trigger);
 	expect(trigger.json(output)![0]).toMatchObject({ runId, status: 'C' });
-	expect(sim.runCount(wf.id)).toBe(1);
+	expect(sim.runCount(wf.id)).toBe(2); // the carried run, and the one the emitting poll started
 });
 
 describe('a failing run', () => {
@@ -274,15 +275,15 @@ describe('a failing run', () => {
 				}
 			}
 			expect(error?.message).toContain(String(runId));
-			expect(trigger.staticData().pendingRun).toBeUndefined();
-			expect(trigger.storedStaticData().pendingRun).toBeUndefined();
+			// The failing poll already started the next run (staged: the host stored that).
+			expect((trigger.staticData().pendingRun as IDataObject).runId).not.toBe(runId);
 
-			// The next poll starts a new run: the failed one is not reported again.
-			const next = await trigger.tick().then(
+			// The failed run is not reported again.
+			const after = await trigger.tick().then(
 				(r) => r.output,
 				(caught: Error) => caught,
 			);
-			expect(next === null || !(next instanceof Error) || !next.message.includes(String(runId))).toBe(true);
+			expect(after === null || !(after instanceof Error) || !after.message.includes(String(runId))).toBe(true);
 			expect(sim.runCount(wf.id)).toBe(2);
 		},
 	);

@@ -1,0 +1,100 @@
+/**
+ * The trigger's state, and where it lives: `getWorkflowStaticData('node')`, plus a copy in this
+ * process for what n8n does not store.
+ *
+ * ## When n8n stores static data (read off n8n 1.123 and 2.40: ActiveWorkflowManager,
+ * n8n-core's poll-trigger-executor / ActiveWorkflows, TriggerExecutionContextFactory)
+ *
+ * - n8n 1.x, and 2.x's default engine: the node gets the active workflow's own static data
+ *   object, kept in memory between polls. It is written to the database when a poll emits and
+ *   once at the end of an activation; a poll that returns `null` or throws changes memory only.
+ *   Saving (1.x) or publishing (2.x) the active workflow, or restarting n8n, re-activates it from
+ *   the database copy, which loses those changes (a run started by a poll that emitted nothing).
+ * - 2.x's durable scheduler (opt-in, leased polls): every poll gets a copy of the stored state,
+ *   stored when the poll emits or returns `null` and dropped when it throws.
+ *
+ * So: after every poll on a host without a lease, this process keeps its own copy of the state
+ * (`remembered`); the activation poll puts it back when the host's copy is another one, so a
+ * save never forgets a carried-over run. A poll that throws asks the host to store its state
+ * (`__commitCursor`, a no-op where there is nothing staged). Across an n8n restart on a host
+ * without a lease, only what the database holds survives: the Witrium API offers no way to
+ * list a workflow's runs, so a run started by a poll that emitted nothing cannot be found again.
+ */
+import type { IDataObject, IPollFunctions } from 'n8n-workflow';
+
+/** The trigger's static data (node scope). New fields can be added freely: unknown ones are kept. */
+export interface TriggerState {
+	/** sha256 of the canonical JSON of the last emitted result (emit = changed). */
+	lastHash?: string;
+	/** Keys of result items seen, least recently seen first (emit = newItems). */
+	seenKeys?: string[];
+	/** The run going: started by an earlier poll, picked up by the next one. */
+	pendingRun?: { runId: string; startedAt: string };
+	/** Open browser sessions at the last poll, by id (event = sessionChange). */
+	knownSessions?: Record<string, IDataObject>;
+}
+
+/** PollContext's budget when the host gives the poll no lease (n8n-core's default, 5 min). */
+const UNLEASED_BUDGET_MS = 5 * 60_000;
+
+export function nodeState(ctx: IPollFunctions): TriggerState {
+	return ctx.getWorkflowStaticData('node') as TriggerState;
+}
+
+/** Drops state kept for the other event type, so the static data stays small. */
+export function forget(state: TriggerState, keys: Array<keyof TriggerState>): void {
+	for (const key of keys) if (key in state) delete state[key];
+}
+
+/**
+ * A poll on 2.x's durable scheduler: it runs with a lease, whose budget n8n derives from the
+ * poll timeout (default 36 s); any other poll context reports the 5 min default, or (1.x) none.
+ */
+function isLeased(ctx: IPollFunctions): boolean {
+	const budget = (ctx as { getPollBudgetMs?: () => unknown }).getPollBudgetMs?.call(ctx);
+	return typeof budget === 'number' && budget < UNLEASED_BUDGET_MS;
+}
+
+const polledContexts = new WeakSet<object>();
+
+/**
+ * Whether this is the poll n8n runs when it activates the workflow. n8n builds one poll context
+ * per activation, runs the activation poll on it and then every scheduled poll on the same
+ * context (both lines; leased polls get a context each, but never the activation's lease-free
+ * one). n8n does not tell the node, so: the first poll of a lease-free context.
+ */
+export function isActivationPoll(ctx: IPollFunctions): boolean {
+	const first = !polledContexts.has(ctx);
+	polledContexts.add(ctx);
+	return first && !isLeased(ctx);
+}
+
+/** This process's last copy of each trigger's state, by workflow and node id. */
+const remembered = new Map<string, string>();
+const memoryKey = (ctx: IPollFunctions) => `${ctx.getWorkflow().id ?? ''}\u0000${ctx.getNode().id}`;
+
+/** After a poll: keep a copy where the host may lose it (no lease); a leased host stores every poll. */
+export function rememberState(ctx: IPollFunctions, state: TriggerState): void {
+	if (isLeased(ctx)) remembered.delete(memoryKey(ctx));
+	else remembered.set(memoryKey(ctx), JSON.stringify(state));
+}
+
+/** On activation: this process's copy replaces the host's when they differ (see the file comment). */
+export function restoreRememberedState(ctx: IPollFunctions, state: TriggerState): boolean {
+	const copy = remembered.get(memoryKey(ctx));
+	if (copy === undefined || copy === JSON.stringify(state)) return false;
+	for (const key of Object.keys(state)) delete state[key as keyof TriggerState];
+	Object.assign(state, JSON.parse(copy) as TriggerState);
+	return true;
+}
+
+/** Asks the host to store the node's static data now (2.x staged polls; a no-op elsewhere). */
+export async function commitState(ctx: IPollFunctions): Promise<void> {
+	const commit = (ctx as { __commitCursor?: unknown }).__commitCursor;
+	if (typeof commit !== 'function') return;
+	try {
+		await (commit as () => Promise<void>).call(ctx);
+	} catch {
+		// The error the poll is about to throw matters more than a failed early commit.
+	}
+}

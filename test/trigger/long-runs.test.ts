@@ -1,0 +1,127 @@
+/**
+ * Runs longer than a poll's budget, activation, and a save of the active workflow, through
+ * n8n-core's poll executor (the harness's `activate()` is its activation poll, testingTrigger =
+ * true; `restart()` rebuilds the workflow from the stored static data as a save or restart does).
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import type { WitriumSimulator } from '../../simulator/index';
+import type { PollHarnessOptions } from '../harness';
+import { failure, makeTrigger, mostRunsAtOnce, pollUntilEmitted, simWorkflow, sleep, startSimulator } from './helpers';
+
+let sim: WitriumSimulator;
+let baseUrl: string;
+
+beforeAll(async () => {
+	({ sim, baseUrl } = await startSimulator());
+});
+
+afterAll(async () => {
+	await sim.stop();
+});
+
+/** Run ids of a simulator workflow, in the order they were started. */
+const startedRuns = (definitionId: string) =>
+	sim
+		.runs()
+		.filter((run) => run.definitionId === definitionId)
+		.sort((a, b) => a.submittedAt - b.submittedAt)
+		.map((run) => run.runId);
+
+const requestsFor = (definitionId: string) =>
+	sim.requests.filter((request) => request.path.includes(definitionId) || startedRuns(definitionId).some((id) => request.path.includes(id)));
+
+/**
+ * Polls of 0.3 s, as each engine gets them: n8n's default engine (static data in memory) gives no
+ * lease, so Max Wait per Poll bounds the poll; the durable scheduler (staged) gives a leased budget.
+ */
+const shortPolls = (cursorMode: 'inMemory' | 'staged', parameters: IDataObject): [IDataObject, PollHarnessOptions] =>
+	cursorMode === 'inMemory'
+		? [{ ...parameters, options: { maxWait: 0.3 } }, { cursorMode }]
+		: [parameters, { pollBudgetMs: 300, cursorMode }];
+
+describe.each(['inMemory', 'staged'] as const)('every poll starts a run (static data %s)', (cursorMode) => {
+	test('N polls: a run started at each; each emits the run the previous poll started, once; never two at once', async () => {
+		// A run takes about 0.65 s: longer than a poll's budget (0.3 s), shorter than the interval (1 s).
+		const wf = simWorkflow({ stepCount: 2, stepMs: 300, result: { done: true } });
+		sim.define({ workflows: [wf] });
+		const trigger = makeTrigger(baseUrl, ...shortPolls(cursorMode, { workflowId: wf.id, emit: 'always' }));
+
+		const emitted: unknown[][] = [];
+		for (let poll = 0; poll < 4; poll++) {
+			const { output } = await trigger.tick();
+			emitted.push((trigger.json(output) ?? []).map((item) => item.runId));
+			await sleep(700);
+		}
+		const started = startedRuns(wf.id);
+		expect(started).toHaveLength(4);
+		expect(emitted).toEqual([[], [started[0]], [started[1]], [started[2]]]);
+		expect(mostRunsAtOnce(sim, wf.id)).toBe(1);
+		expect((trigger.staticData().pendingRun as IDataObject).runId).toBe(started[3]);
+	});
+});
+
+describe('activation (the poll n8n runs when it activates the workflow)', () => {
+	test('sends nothing to Witrium: it never waits on a run and never fails because of one', async () => {
+		const wf = simWorkflow({ stepCount: 1, stepMs: 50, failAtStep: 1, errorMessage: 'Login form not found' });
+		sim.define({ workflows: [wf] });
+		const trigger = makeTrigger(baseUrl, { workflowId: wf.id }, { pollBudgetMs: 2000 });
+		const before = sim.requests.length;
+		expect(await trigger.activate()).toBeNull();
+		expect(sim.requests.length).toBe(before);
+		expect(trigger.staticData()).toEqual({});
+
+		// The first scheduled poll runs the workflow and reports its failure.
+		const error = await failure(trigger.tick());
+		expect(error.message).toContain('Login form not found');
+		expect(startedRuns(wf.id)).toHaveLength(1);
+	});
+
+	test('still checks the parameters: bad input fails the activation, saying what to fix', async () => {
+		const trigger = makeTrigger(baseUrl, { workflowId: ' ' });
+		const error = await failure(trigger.activate());
+		expect(error.message).toBe('Workflow ID is empty');
+	});
+
+	test('a remembered run that failed does not fail the activation; the next poll reports it once and starts the next run', async () => {
+		const wf = { ...simWorkflow({ failAtStep: 2, errorMessage: 'Timed out' }), steps: [{ instruction: 'Open', durationMs: 300 }, { instruction: 'Read', durationMs: 300 }] };
+		sim.define({ workflows: [wf] });
+		const trigger = makeTrigger(baseUrl, { workflowId: wf.id }, { pollBudgetMs: 300, cursorMode: 'staged' });
+		expect((await trigger.tick()).output).toBeNull();
+		const [failing] = startedRuns(wf.id);
+		await sleep(800); // the run fails meanwhile
+
+		trigger.restart();
+		expect(await trigger.activate()).toBeNull();
+		expect(trigger.storedStaticData().pendingRun).toMatchObject({ runId: failing });
+
+		const error = await failure(trigger.tick());
+		expect(error.message).toContain(failing);
+		const started = startedRuns(wf.id);
+		expect(started).toHaveLength(2);
+		expect(trigger.storedStaticData().pendingRun).toMatchObject({ runId: started[1] });
+	});
+});
+
+describe('a save of the active workflow (n8n re-activates it from the stored static data)', () => {
+	test('n8n kept the carried-over run in memory only: after the save it is still picked up, never a second run at once', async () => {
+		const wf = simWorkflow({ stepCount: 3, stepMs: 300, result: { done: true } });
+		sim.define({ workflows: [wf] });
+		const trigger = makeTrigger(baseUrl, ...shortPolls('inMemory', { workflowId: wf.id, emit: 'always' }));
+		// Poll until a run is carried over by a poll that emitted nothing: n8n kept that in memory only.
+		let carried: unknown;
+		for (let poll = 0; poll < 10 && carried === undefined; poll++) {
+			await trigger.tick();
+			const held = (trigger.staticData().pendingRun as IDataObject | undefined)?.runId;
+			if (held !== undefined && held !== (trigger.storedStaticData().pendingRun as IDataObject | undefined)?.runId) carried = held;
+		}
+		expect(carried).toBeDefined();
+
+		trigger.restart();
+		expect(await trigger.activate()).toBeNull();
+		const { output } = await pollUntilEmitted(trigger);
+		expect(trigger.json(output)!.map((item) => item.runId)).toEqual([carried]);
+		expect(mostRunsAtOnce(sim, wf.id)).toBe(1);
+		expect(requestsFor(wf.id).filter((r) => r.endpoint === 'runWorkflow').length).toBe(startedRuns(wf.id).length);
+	});
+});
