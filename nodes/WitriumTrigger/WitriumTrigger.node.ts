@@ -79,7 +79,7 @@ export class WitriumTrigger implements INodeType {
 					},
 				],
 				default: 'changed',
-				hint: 'Every poll starts a run. The first result emitted is the current one (or, for new items, every element), since nothing was emitted before. A run that takes longer than one poll is emitted by the next poll, which also starts the next run: never two runs at once.',
+				hint: 'The first poll emits the current result (or, for new items, every element), since nothing was emitted before. Every poll starts a run; one that takes longer than the poll is emitted by the next poll, which also starts the next run: never two runs at once.',
 				displayOptions: { show: onWorkflowResult },
 			},
 			{
