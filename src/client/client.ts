@@ -65,6 +65,7 @@ export class WitriumClient {
 			maxRetries: Math.floor(positive(options.maxRetries, DEFAULT_MAX_RETRIES)),
 			retryBaseDelayMs: positive(options.retryBaseDelayMs, DEFAULT_RETRY_BASE_DELAY_MS),
 			retryMaxDelayMs: positive(options.retryMaxDelayMs, DEFAULT_RETRY_MAX_DELAY_MS),
+			egress: options.egress,
 		});
 	}
 

@@ -14,7 +14,8 @@ export type ApiErrorKind =
 	| 'timeout' // no answer within the request timeout
 	| 'redirect' // the service answered 3xx; redirects are never followed
 	| 'invalid-response' // a 2xx whose body is not the JSON expected
-	| 'aborted'; // the caller's AbortSignal fired
+	| 'aborted' // the caller's AbortSignal fired
+	| 'blocked'; // the host's egress rules (e.g. n8n's SSRF protection) refused the address: nothing was sent
 
 /** One failed HTTP exchange with the service. */
 export class WitriumApiError extends WitriumError {
@@ -35,9 +36,12 @@ export class WitriumApiError extends WitriumError {
 			 * request may have reached the service, so work may have started even though this failed.
 			 */
 			mayHaveStarted?: boolean;
+			/** What the host's egress rules threw (kind `blocked`). */
+			cause?: unknown;
 		},
 	) {
 		super(message);
+		if (details.cause !== undefined) this.cause = details.cause;
 	}
 
 	get kind() {

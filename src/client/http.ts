@@ -7,6 +7,7 @@
 import { STATUS_CODES } from 'node:http';
 import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { WitriumApiError, WitriumError, type ApiErrorKind } from './errors';
+import type { EgressGuard, LookupFunction } from './types';
 
 export const DEFAULT_BASE_URL = 'https://api.witrium.com';
 export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
@@ -30,6 +31,7 @@ export interface TransportOptions {
 	maxRetries: number;
 	retryBaseDelayMs: number;
 	retryMaxDelayMs: number;
+	egress?: EgressGuard;
 }
 
 export interface SendRequest {
@@ -47,25 +49,47 @@ export interface SendRequest {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Dispatchers: one per origin + proxy environment, shared by every client instance.
+// Dispatchers: one per origin + proxy environment + connect-time lookup, shared by every client instance.
 
 const PROXY_ENV = ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY', 'no_proxy', 'NO_PROXY'];
 const dispatchers = new Map<string, Dispatcher>();
+const lookupIds = new WeakMap<LookupFunction, number>();
+let nextLookupId = 1;
 
 function proxyEnvKey(): string {
 	return PROXY_ENV.map((name) => process.env[name] ?? '').join('\u0000');
 }
 
-/** The pooled dispatcher for an origin under the current proxy environment (created once, keep-alive). */
-export function dispatcherFor(origin: string): Dispatcher {
+/** Errors a guarded lookup refused with (a DNS failure carries a code; a refusal by the rules does not). */
+const refusedByLookup = new WeakSet<object>();
+
+function guardedLookup(lookup: LookupFunction): LookupFunction {
+	return ((hostname: string, options: object, callback: (error: Error | null, ...rest: unknown[]) => void) =>
+		(lookup as (h: string, o: object, cb: (error: Error | null, ...rest: unknown[]) => void) => void)(hostname, options, (error, ...rest) => {
+			if (error && typeof (error as { code?: unknown }).code !== 'string') refusedByLookup.add(error);
+			callback(error, ...rest);
+		})) as LookupFunction;
+}
+
+/**
+ * The pooled dispatcher for an origin under the current proxy environment and, when the host has
+ * egress rules, their connect-time lookup (created once, keep-alive).
+ */
+export function dispatcherFor(origin: string, lookup?: LookupFunction): Dispatcher {
 	const envKey = proxyEnvKey();
-	const key = `${origin}\u0001${envKey}`;
+	let lookupId = lookup ? lookupIds.get(lookup) : 0;
+	if (lookup && lookupId === undefined) {
+		lookupId = nextLookupId++;
+		lookupIds.set(lookup, lookupId);
+	}
+	const key = `${origin}\u0001${envKey}\u0001${lookupId}`;
 	let dispatcher = dispatchers.get(key);
 	if (!dispatcher) {
 		const hasProxy = envKey.replace(/\u0000/g, '') !== '';
+		const connect = lookup ? { lookup: guardedLookup(lookup) } : undefined;
 		// Our own timer covers connect + headers + body; undici's defaults (300 s) would cut long
 		// synchronous talent runs short, so its own header/body timeouts are disabled per request.
-		dispatcher = hasProxy ? new EnvHttpProxyAgent() : new Agent();
+		dispatcher = hasProxy ? new EnvHttpProxyAgent({ connect }) : new Agent({ connect });
 		dispatchers.set(key, dispatcher);
 	}
 	return dispatcher;
@@ -198,6 +222,23 @@ function errorCodes(err: unknown): string[] {
 	return codes;
 }
 
+/** The error a guarded lookup refused with, anywhere in `err`'s causes. */
+function refusedAt(err: unknown, depth = 0): unknown {
+	if (!err || typeof err !== 'object' || depth > 3) return undefined;
+	if (refusedByLookup.has(err)) return err;
+	return refusedAt((err as { cause?: unknown }).cause, depth + 1);
+}
+
+function blockedFailure(error: unknown, delivered: boolean): AttemptFailure {
+	return {
+		kind: 'blocked',
+		summary: error instanceof Error ? error.message : String(error),
+		delivered,
+		transient: false,
+		cause: error,
+	};
+}
+
 /** Connection refused, DNS failure or connect timeout: the request was provably never sent. */
 const NOT_DELIVERED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 
@@ -236,6 +277,8 @@ interface AttemptFailure {
 	location?: string;
 	/** undici refused to build the request: nothing was sent. */
 	unsendable?: boolean;
+	/** What the egress rules threw (kind `blocked`). */
+	cause?: unknown;
 }
 
 interface AttemptSuccess {
@@ -254,6 +297,8 @@ export class HttpTransport {
 	readonly baseUrl: string;
 	private readonly origin: string;
 	private readonly token: string;
+	/** Set once the egress rules accepted the base URL. */
+	private egressChecked = false;
 
 	constructor(private readonly options: TransportOptions) {
 		this.baseUrl = normalizeBaseUrl(options.baseUrl);
@@ -274,6 +319,7 @@ export class HttpTransport {
 
 	async send(req: SendRequest): Promise<unknown> {
 		const endpoint = this.scrub(`${req.method} ${req.path}`);
+		await this.checkEgress(endpoint, req);
 		const maxRetries = Math.max(0, this.options.maxRetries);
 		for (let attempt = 0; ; attempt++) {
 			if (req.signal?.aborted) throw this.abortedError(endpoint, req, false);
@@ -316,6 +362,18 @@ export class HttpTransport {
 		}
 	}
 
+	/** The host's egress rules refuse the base URL before anything is sent to it. */
+	private async checkEgress(endpoint: string, req: SendRequest): Promise<void> {
+		const egress = this.options.egress;
+		if (!egress || this.egressChecked) return;
+		try {
+			await egress.validateUrl(this.baseUrl);
+		} catch (error) {
+			throw this.buildError(endpoint, req, 0, blockedFailure(error, false));
+		}
+		this.egressChecked = true;
+	}
+
 	private attemptTimeout(req: SendRequest): number {
 		let timeout = req.timeoutMs ?? this.options.requestTimeoutMs;
 		if (!(timeout > 0)) timeout = this.options.requestTimeoutMs;
@@ -349,7 +407,7 @@ export class HttpTransport {
 				headers,
 				body,
 				signal: controller.signal,
-				dispatcher: dispatcherFor(this.origin),
+				dispatcher: dispatcherFor(this.origin, this.options.egress?.lookup),
 				headersTimeout: 0,
 				bodyTimeout: 0,
 			});
@@ -365,6 +423,8 @@ export class HttpTransport {
 					transient: true,
 				});
 			}
+			const refusal = refusedAt(err);
+			if (refusal) throw new AttemptError(blockedFailure(refusal, false));
 			if (req.signal?.aborted) {
 				// Aborted mid-flight: the request may well have been sent already.
 				throw new AttemptError({ kind: 'aborted', summary: 'aborted', delivered: true, transient: false });
@@ -491,6 +551,9 @@ export class HttpTransport {
 				case 'timeout':
 					message = `Witrium API request ${endpoint} timed out: ${failure.summary}${after}`;
 					break;
+				case 'blocked':
+					message = `${failure.summary} (Witrium API, ${this.origin}, ${endpoint}: nothing was sent)`;
+					break;
 				case 'invalid-response':
 					message = `Witrium API returned an invalid response on ${endpoint}: ${failure.summary}${after}`;
 					break;
@@ -508,6 +571,7 @@ export class HttpTransport {
 			// A request that may have started work is not safe to repeat blindly.
 			retryable: failure.transient && !mayHaveStarted,
 			mayHaveStarted,
+			cause: failure.cause,
 		});
 	}
 }

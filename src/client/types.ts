@@ -168,8 +168,24 @@ export interface WaitOptions {
 	requestTimeoutMs?: number;
 }
 
+/** A dns.lookup drop-in (the shape net.connect accepts as `lookup`). */
+export type LookupFunction = NonNullable<import('node:net').TcpNetConnectOpts['lookup']>;
+
+/**
+ * The host's egress rules (e.g. n8n's SSRF protection), for a client that opens its own
+ * connections. Nothing is sent to a URL the rules refuse.
+ */
+export interface EgressGuard {
+	/** Rejects when the base URL may not be reached (checked before the first request). */
+	validateUrl(url: string): Promise<void>;
+	/** Used at connect time instead of dns.lookup, so a name that later resolves elsewhere is refused too. */
+	lookup?: LookupFunction;
+}
+
 export interface ClientOptions {
 	apiToken: string;
+	/** The host's egress rules; without it every address is allowed. */
+	egress?: EgressGuard;
 	/** Default `https://api.witrium.com`. */
 	baseUrl?: string;
 	/** Per-request timeout in milliseconds (default 60000). */

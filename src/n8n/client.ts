@@ -1,16 +1,42 @@
-import type { IExecuteFunctions, IPollFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions, IPollFunctions, NodeEgressFilter } from 'n8n-workflow';
 
 import { WitriumClient } from '../client';
+import type { EgressGuard } from '../client';
+
+type Host = Pick<IExecuteFunctions | IPollFunctions, 'getCredentials'> & { helpers?: object };
+
+/** One guard per n8n egress filter, so its lookup (and the pooled connections using it) is reused. */
+const guards = new WeakMap<NodeEgressFilter, EgressGuard>();
+
+/**
+ * n8n's SSRF protection, where the host has it (n8n 2.x; 1.x has no egress filter). Under n8n's
+ * default policy the filter lets everything through unless the administrator turned protection on.
+ */
+function egressGuard(ctx: Host): EgressGuard | undefined {
+	const helpers = ctx.helpers as { getSecureEgressFilter?: () => NodeEgressFilter } | undefined;
+	if (typeof helpers?.getSecureEgressFilter !== 'function') return undefined;
+	const filter = helpers.getSecureEgressFilter();
+	let guard = guards.get(filter);
+	if (!guard) {
+		guard = {
+			validateUrl: async (url) => {
+				const verdict = await filter.validateUrl(url);
+				if (!verdict.ok) throw verdict.error;
+			},
+			lookup: filter.createSecureLookup(),
+		};
+		guards.set(filter, guard);
+	}
+	return guard;
+}
 
 /** A client for the node's `Witrium API` credential; connections are pooled per base URL by the client. */
-export async function witriumClient(
-	ctx: Pick<IExecuteFunctions | IPollFunctions, 'getCredentials'>,
-	requestTimeoutSeconds?: number,
-): Promise<WitriumClient> {
+export async function witriumClient(ctx: Host, requestTimeoutSeconds?: number): Promise<WitriumClient> {
 	const credentials = await ctx.getCredentials<{ apiToken: string; baseUrl?: string }>('witriumApi');
 	return new WitriumClient({
 		apiToken: credentials.apiToken,
 		baseUrl: credentials.baseUrl || undefined,
 		requestTimeoutMs: requestTimeoutSeconds ? requestTimeoutSeconds * 1000 : undefined,
+		egress: egressGuard(ctx),
 	});
 }

@@ -13,6 +13,11 @@ const NEXT_STEP: Record<string, string> = {
 };
 
 function describeApiError(error: WitriumApiError): string {
+	if (error.kind === 'blocked') {
+		// n8n's own explanation of its SSRF protection, and what the administrator can allow.
+		const description = (error.cause as { description?: unknown } | undefined)?.description;
+		return `${typeof description === 'string' ? description : "n8n's egress rules (SSRF protection) refused this address."} Endpoint: ${error.endpoint}`;
+	}
 	const parts: string[] = [];
 	if (error.detail) parts.push(`Witrium said: ${error.detail}${/[.!?]$/.test(error.detail) ? '' : '.'}`);
 	if (error.mayHaveStarted) parts.push('The request reached Witrium, so the run or session may have started: check before running this item again.');
