@@ -169,6 +169,10 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
 	return Math.max(0, date - now);
 }
 
+function formatSeconds(ms: number): string {
+	return `${Math.ceil(ms / 1000)} s`;
+}
+
 function statusText(status: number): string {
 	const text = STATUS_CODES[status];
 	return text ? `${status} ${text}` : String(status);
@@ -348,9 +352,13 @@ export class HttpTransport {
 				: failure.transient;
 			if (!retryAllowed || attempt >= maxRetries) throw this.buildError(endpoint, req, attempt, failure);
 
+			// A Retry-After beyond what one retry may wait (or past the deadline) is obeyed, not cut
+			// short: the request fails now and the error says when to try again.
 			let delay = backoffDelay(attempt, this.options.retryBaseDelayMs, this.options.retryMaxDelayMs);
-			if (failure.retryAfterMs !== undefined) delay = Math.max(delay, failure.retryAfterMs);
-			delay = Math.min(delay, this.options.retryMaxDelayMs);
+			if (failure.retryAfterMs !== undefined) {
+				if (failure.retryAfterMs > this.options.retryMaxDelayMs) throw this.buildError(endpoint, req, attempt, failure);
+				delay = Math.max(delay, failure.retryAfterMs);
+			}
 			if (req.deadlineAt !== undefined && Date.now() + delay >= req.deadlineAt) {
 				throw this.buildError(endpoint, req, attempt, failure);
 			}
@@ -562,6 +570,10 @@ export class HttpTransport {
 						? `Witrium API request ${endpoint} could not be sent: ${failure.summary}`
 						: `Could not reach the Witrium API (${this.origin}) for ${endpoint}: ${failure.summary}${after}`;
 			}
+		}
+		if (failure.retryAfterMs !== undefined) {
+			const retryAt = new Date(Date.now() + failure.retryAfterMs).toISOString().replace(/\.\d+Z$/, 'Z');
+			message += `; Witrium asked to retry after ${formatSeconds(failure.retryAfterMs)} (at ${retryAt})`;
 		}
 		return new WitriumApiError(this.scrub(message), {
 			kind: failure.kind,

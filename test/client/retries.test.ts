@@ -46,6 +46,27 @@ describe('reads, closes and cancels retry', () => {
 		expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
 	});
 
+	test('a Retry-After longer than one retry may wait fails at once, saying when to retry', async () => {
+		const patient = makeClient(baseUrl, { retryMaxDelayMs: 5000 });
+		sim.injectFault({ endpoint: 'listSessions', kind: 'status', status: 429, retryAfter: '120', times: 10 });
+		const started = Date.now();
+		const err = await failure<WitriumApiError>(patient.listSessions());
+		expect(Date.now() - started).toBeLessThan(1000);
+		expect(count('listSessions')).toBe(1);
+		expect(err).toMatchObject({ kind: 'http', status: 429, retryable: true });
+		const retryAt = /Witrium asked to retry after 120 s \(at (\S+)\)$/.exec(err.message)?.[1];
+		expect(Math.abs(Date.parse(retryAt ?? '') - (started + 120_000))).toBeLessThan(2000);
+	});
+
+	test('a Retry-After past the deadline fails at once too, saying when to retry', async () => {
+		const { runId } = await client.runWorkflow('wf-1');
+		sim.injectFault({ endpoint: 'getResults', kind: 'status', status: 503, retryAfter: '2', times: 10 });
+		const started = Date.now();
+		const err = await failure<Error>(client.waitForRun(runId, { timeoutMs: 1000 }));
+		expect(Date.now() - started).toBeLessThan(1500);
+		expect(err.message).toContain('Witrium asked to retry after 2 s');
+	});
+
 	test('Retry-After as an HTTP date is honoured too', async () => {
 		const at = new Date(Date.now() + 1500).toUTCString(); // whole seconds: 0.5-1.5 s from now
 		sim.injectFault({ endpoint: 'getSession', kind: 'status', status: 503, retryAfter: at });
