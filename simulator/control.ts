@@ -4,7 +4,7 @@
  * it is a local test tool, and `/__simulator/` cannot clash with the service's `/v1` paths.
  */
 import { detailReply, jsonReply, type Reply } from './reply';
-import type { Definitions, Fault, RequestLogEntry, SavedState, SimRun, SimSession } from './types';
+import type { Definitions, Fault, RequestLogEntry, SavedState, SimRun, SimSession, TimestampStyle } from './types';
 
 export const CONTROL_PREFIX = '/__simulator/';
 
@@ -13,6 +13,7 @@ export interface ControlTarget {
 	define(defs: Definitions): void;
 	injectFault(fault: Fault): void;
 	clearFaults(): void;
+	setTimestampStyle(style: TimestampStyle): void;
 	reset(): void;
 	readonly requests: RequestLogEntry[];
 	runs(): SimRun[];
@@ -33,6 +34,9 @@ export function handleControlRequest(target: ControlTarget, method: string, path
 				return jsonReply(200, OK);
 			case 'POST faults':
 				target.injectFault(parseJson(rawBody) as Fault);
+				return jsonReply(200, OK);
+			case 'POST timestamps':
+				target.setTimestampStyle((parseJson(rawBody) as { style?: TimestampStyle } | null)?.style as TimestampStyle);
 				return jsonReply(200, OK);
 			case 'DELETE faults':
 				target.clearFaults();

@@ -13,7 +13,7 @@ import { FaultBook, faultReply } from './faults';
 import { bodyForLog, detailReply, flattenHeaders, readBody, replyBody, writeReply, type Reply } from './reply';
 import { matchRoute, type RouteMatch } from './routes';
 import { TimerRegistry } from './timers';
-import type { Definitions, Fault, RequestLogEntry, SavedState, SimRun, SimSession } from './types';
+import type { Definitions, Fault, RequestLogEntry, SavedState, SimRun, SimSession, TimestampStyle } from './types';
 
 export interface SimulatorOptions {
 	/** The API key clients must send in X-Witrium-Key (default: random "sim_" + hex). */
@@ -28,6 +28,7 @@ export class WitriumSimulator implements ControlTarget {
 	private log: RequestLogEntry[] = [];
 	private server: Server | null = null;
 	private baseUrl: string | null = null;
+	private timestampStyle: TimestampStyle = 'utc';
 
 	constructor(options: SimulatorOptions = {}) {
 		this.token = options.token ?? `sim_${randomBytes(16).toString('hex')}`;
@@ -87,10 +88,20 @@ export class WitriumSimulator implements ControlTarget {
 		this.faults.clear();
 	}
 
+	/**
+	 * `naive` answers timestamps without a zone offset (`2026-01-05T10:00:00.000`, meaning UTC),
+	 * as some Python services serialise them; `utc` (the default) ends them in `Z`.
+	 */
+	setTimestampStyle(style: TimestampStyle): void {
+		if (style !== 'utc' && style !== 'naive') throw new TypeError(`Unknown timestamp style ${JSON.stringify(style)}`);
+		this.timestampStyle = style;
+	}
+
 	/** Forgets runs, sessions, states, faults and the request log; keeps definitions and token. */
 	reset(): void {
 		this.engine.reset();
 		this.faults.clear();
+		this.timestampStyle = 'utc';
 		// Timers of delayed answers are kept: those clients still get their (late) response.
 		this.log = [];
 	}
@@ -172,7 +183,8 @@ export class WitriumSimulator implements ControlTarget {
 			return;
 		}
 
-		const reply = await this.answer(route, url, entry.headers, rawBody);
+		const answered = await this.answer(route, url, entry.headers, rawBody);
+		const reply = this.timestampStyle === 'naive' && answered.json !== undefined ? { ...answered, json: withoutZone(answered.json) } : answered;
 		if (reply.invalid !== undefined) entry.invalid = reply.invalid;
 		if (reply.notes !== undefined) entry.notes = reply.notes;
 
@@ -215,6 +227,16 @@ export class WitriumSimulator implements ControlTarget {
 /** A TCP reset (not a clean FIN), as a crashing proxy or a dropped connection looks to a client. */
 function cutConnection(socket: Socket): void {
 	socket.resetAndDestroy();
+}
+
+const UTC_TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+
+/** The same JSON with every UTC timestamp's `Z` dropped. */
+function withoutZone(value: unknown): unknown {
+	if (typeof value === 'string') return UTC_TIMESTAMP.test(value) ? value.slice(0, -1) : value;
+	if (Array.isArray(value)) return value.map(withoutZone);
+	if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withoutZone(item)]));
+	return value;
 }
 
 /** Half of a JSON object's text is never valid JSON: the closing brace is gone. */

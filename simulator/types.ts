@@ -7,6 +7,9 @@
 /** Run and step status codes, as the service uses them. */
 export type SimStatus = 'P' | 'R' | 'C' | 'F' | 'X';
 
+/** How response timestamps are written: `utc` ends them in `Z`, `naive` leaves the zone out (meaning UTC). */
+export type TimestampStyle = 'utc' | 'naive';
+
 export interface WorkflowStep {
 	instruction: string;
 	durationMs: number;

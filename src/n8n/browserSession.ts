@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { WitriumApiError } from '../client';
+import { WitriumApiError, WitriumError } from '../client';
 import type { BrowserSession, WitriumClient } from '../client';
 import { witriumClient } from './client';
 import { closeItem, sessionItem, toItems } from './items';
@@ -9,30 +9,40 @@ import { executionCancelSignal, runItems } from './runner';
 
 type Operation = 'create' | 'get' | 'getAll' | 'close' | 'closeIdle';
 
+/** A date-time without a zone offset is UTC (the service's clock), never the n8n host's zone. */
+export function parseServiceTime(stamp: string): number {
+	const text = stamp.trim();
+	const naiveDateTime = /\d[T ]\d/.test(text) && !/(Z|[+-]\d\d:?\d\d)$/i.test(text);
+	return Date.parse(naiveDateTime ? `${text.replace(' ', 'T')}Z` : text);
+}
+
 /** When a session was last used: its last activity, or its start for one never used. */
 function lastUsedAt(session: BrowserSession): number {
 	const stamp = session.lastActivityAt ?? session.startedAt ?? session.createdAt;
-	return stamp ? Date.parse(stamp) : Number.NaN;
+	return stamp ? parseServiceTime(stamp) : Number.NaN;
 }
 
 /**
  * Closes every active session that is not busy and has been idle at least `idleMinutes`. A session
- * that turns busy between the listing and the close (409) is skipped: it is in use, not idle.
+ * that turns busy (409) or goes away (404) between the listing and the close is skipped: it is in
+ * use, or already gone. A close that fails otherwise does not stop the others: that session's item
+ * says `closed: false` and why, so no close already made is lost and the next run tries it again.
  */
 async function closeIdleSessions(client: WitriumClient, idleMinutes: number, signal?: AbortSignal): Promise<IDataObject[]> {
 	const { sessions } = await client.listSessions({ signal });
 	const cutoff = Date.now() - idleMinutes * 60_000;
 	const idle = sessions.filter((session) => session.status === 'active' && !session.isBusy && lastUsedAt(session) <= cutoff);
-	const closed: IDataObject[] = [];
+	const items: IDataObject[] = [];
 	for (const session of idle) {
 		try {
-			closed.push(closeItem(session.uuid, await client.closeSession(session.uuid, {}, { signal })));
+			items.push(closeItem(session.uuid, await client.closeSession(session.uuid, {}, { signal })));
 		} catch (error) {
-			if (error instanceof WitriumApiError && error.status === 409) continue;
-			throw error;
+			if (error instanceof WitriumApiError && (error.status === 409 || error.status === 404)) continue;
+			if (signal?.aborted || !(error instanceof WitriumError)) throw error;
+			items.push({ browserSessionId: session.uuid, closed: false, status: null, message: error.message });
 		}
 	}
-	return closed;
+	return items;
 }
 
 /** The Browser Session node: create, get, list, close and the idle-session janitor. */

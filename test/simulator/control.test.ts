@@ -19,6 +19,20 @@ describe('HTTP control surface', () => {
 	});
 	afterAll(() => sim.stop());
 
+	test('timestamps: naive drops the zone offset of every timestamp, reset goes back to UTC', async () => {
+		const call = callerFor(sim);
+		const session = (await call('POST', '/v1/browser-sessions')).json;
+		expect(session.created_at).toMatch(/Z$/);
+		expect(await control('POST', 'timestamps', { style: 'naive' })).toEqual({ status: 200, json: { ok: true } });
+		const naive = (await call('GET', `/v1/browser-sessions/${session.uuid}`)).json;
+		expect(naive.created_at).toBe(session.created_at.slice(0, -1));
+		expect(naive.last_activity_at).toMatch(/T\d\d:\d\d:\d\d\.\d{3}$/);
+		expect((await control('POST', 'timestamps', { style: 'local' })).status).toBe(400);
+		await control('POST', 'reset');
+		expect((await call('POST', '/v1/browser-sessions')).json.created_at).toMatch(/Z$/);
+		await control('POST', 'reset');
+	});
+
 	test('drives the simulator like its methods do, without a token and without being logged', async () => {
 		const call = callerFor(sim);
 		const definitions = {
