@@ -1,3 +1,4 @@
+import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { WitriumApiError, WitriumError } from '../client';
@@ -8,6 +9,9 @@ import { inputError, optionalString, readId, splitList } from './params';
 import { executionCancelSignal, runItems } from './runner';
 
 type Operation = 'create' | 'get' | 'getAll' | 'close' | 'closeIdle';
+
+/** How long closing a session the stopped execution just created may take. */
+const CLOSE_ON_STOP_TIMEOUT_MS = 5000;
 
 /** A date-time without a zone offset is UTC (the service's clock), never the n8n host's zone. */
 export function parseServiceTime(stamp: string): number {
@@ -68,6 +72,14 @@ export async function executeBrowserSession(ctx: IExecuteFunctions): Promise<INo
 						useStates: splitList(options.useStates),
 						preserveState: optionalString(options.preserveState),
 					});
+					if (signal?.aborted) {
+						// Stopped while the session was being created: nothing downstream will close it.
+						await client.closeSession(session.uuid, { force: true }, { timeoutMs: CLOSE_ON_STOP_TIMEOUT_MS }).catch(() => undefined);
+						throw new NodeOperationError(ctx.getNode(), `The execution was stopped while browser session ${session.uuid} was being created`, {
+							itemIndex,
+							description: 'The session was closed again.',
+						});
+					}
 					return toItems([sessionItem(session)]);
 				}
 				case 'get': {
