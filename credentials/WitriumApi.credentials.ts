@@ -38,14 +38,17 @@ export class WitriumApi implements ICredentialType {
 		type: 'generic',
 		properties: {
 			headers: {
-				'X-Witrium-Key': '={{$credentials.apiToken}}',
+				// Trimmed, as the nodes do: a token pasted with a space or line break still works.
+				'X-Witrium-Key': '={{String($credentials.apiToken || "").trim()}}',
 			},
 		},
 	};
 
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+			// As the nodes read it: trimmed, trailing "/" and "/v1" dropped, empty meaning the default.
+			baseURL:
+				'={{String($credentials.baseUrl || "").trim().replace(/\\/+$/, "").replace(/\\/v1$/i, "").replace(/\\/+$/, "") || "https://api.witrium.com"}}',
 			url: '/v1/browser-sessions',
 			method: 'GET',
 		},

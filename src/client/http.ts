@@ -105,7 +105,7 @@ export async function closeAllDispatchers(): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // Small helpers.
 
-/** Trims trailing slashes and checks the URL is http(s). */
+/** Trims it, drops trailing slashes and a trailing `/v1`, and checks the URL is http(s); empty means the default. */
 export function normalizeBaseUrl(baseUrl: string | undefined): string {
 	const raw = (baseUrl ?? '').trim() || DEFAULT_BASE_URL;
 	let url: URL;
@@ -123,7 +123,8 @@ export function normalizeBaseUrl(baseUrl: string | undefined): string {
 			`Invalid Witrium base URL: it must not contain credentials, a query or a fragment (e.g. ${DEFAULT_BASE_URL})`,
 		);
 	}
-	return raw.replace(/\/+$/, '');
+	// The paths start with /v1, so a base URL copied with it (or a trailing slash) is cut back.
+	return raw.replace(/\/+$/, '').replace(/\/v1$/i, '').replace(/\/+$/, '');
 }
 
 /** An abortable sleep: rejects with `signal.reason` (or an AbortError) at once when the signal fires. */
