@@ -17,6 +17,15 @@ import { executeNodeOrTool } from '../../src/n8n/tool';
 
 const onRun = { operation: ['run'] };
 const onWait = { operation: ['run', 'waitForRun'] };
+// Options act only where they are shown: run options when starting a run, wait options while waiting.
+const optionOnRun = { show: { '/operation': ['run'] } };
+const optionWhileWaiting = { show: { '/operation': ['run', 'waitForRun'], '/waitFor': ['completed', 'running'] } };
+const optionWithRunOutput = { hide: { '/waitFor': ['nothing'] } };
+const onTimeoutChoices = [
+	{ name: 'Cancel Run and Fail', value: 'cancelAndFail', description: 'Cancel the run in Witrium, then fail the item' },
+	{ name: 'Fail', value: 'fail', description: 'Fail the item and leave the run going' },
+	{ name: 'Return Last State', value: 'returnLast', description: 'Output the run as last seen, with its current status' },
+];
 
 export class WitriumRunWorkflow implements INodeType {
 	description: INodeTypeDescription = {
@@ -92,16 +101,17 @@ export class WitriumRunWorkflow implements INodeType {
 						type: 'boolean',
 						default: false,
 						description: 'Whether, when waiting for Running, to also wait until every instruction so far has executed',
-						displayOptions: { show: { '/waitFor': ['running'] } },
+						displayOptions: { show: { '/operation': ['run', 'waitForRun'], '/waitFor': ['running'] } },
 					},
-					binaryPropertyNamesOption,
-					failOnRunFailureOption,
+					{ ...binaryPropertyNamesOption, displayOptions: optionOnRun },
+					{ ...failOnRunFailureOption, displayOptions: optionWhileWaiting },
 					{
 						displayName: 'Include Steps',
 						name: 'includeSteps',
 						type: 'boolean',
 						default: false,
 						description: 'Whether to add the executed steps (executions) to the run item',
+						displayOptions: optionWithRunOutput,
 					},
 					maxConcurrencyOption,
 					{
@@ -111,6 +121,7 @@ export class WitriumRunWorkflow implements INodeType {
 						typeOptions: { minValue: 1 },
 						default: 10,
 						description: 'Longest pause between two status checks. Checks start quick and slow down to this as the run goes on.',
+						displayOptions: optionWhileWaiting,
 					},
 					{
 						displayName: 'No Intelligence',
@@ -118,18 +129,27 @@ export class WitriumRunWorkflow implements INodeType {
 						type: 'boolean',
 						default: false,
 						description: 'Whether to run without AI assistance',
+						displayOptions: optionOnRun,
 					},
 					{
 						displayName: 'On Timeout',
 						name: 'onTimeout',
 						type: 'options',
-						options: [
-							{ name: 'Cancel Run and Fail', value: 'cancelAndFail', description: 'Cancel the run in Witrium, then fail the item' },
-							{ name: 'Fail', value: 'fail', description: 'Fail the item and leave the run going' },
-							{ name: 'Return Last State', value: 'returnLast', description: 'Output the run as last seen, with its current status' },
-						],
+						options: onTimeoutChoices,
 						default: 'cancelAndFail',
-						description: 'What to do when the run has not reached the awaited status within the timeout',
+						description: 'What to do when the run this node started has not reached the awaited status within the timeout',
+						displayOptions: { show: { '/operation': ['run'], '/waitFor': ['completed', 'running'] } },
+					},
+					{
+						// A run started elsewhere is someone else's: watching it never cancels it unless asked to.
+						displayName: 'On Timeout',
+						name: 'onTimeout',
+						type: 'options',
+						options: onTimeoutChoices,
+						default: 'fail',
+						description:
+							'What to do when the run has not reached the awaited status within the timeout. The run was started elsewhere, so by default it is left going; pick Cancel Run and Fail to stop it.',
+						displayOptions: { show: { '/operation': ['waitForRun'], '/waitFor': ['completed', 'running'] } },
 					},
 					{
 						displayName: 'Output',
@@ -141,14 +161,17 @@ export class WitriumRunWorkflow implements INodeType {
 							{ name: 'Steps', value: 'steps', description: 'One item per executed step' },
 						],
 						default: 'run',
+						hint: "Result Items and Steps items carry no browserSessionId: nodes further down reach the session with {{ $('Create Session').item.json.browserSessionId }} (the name of your Browser Session node)",
+						displayOptions: optionWithRunOutput,
 					},
-					preserveStateOption,
+					{ ...preserveStateOption, displayOptions: optionOnRun },
 					{
 						displayName: 'Record Session',
 						name: 'recordSession',
 						type: 'boolean',
 						default: false,
 						description: 'Whether to record the browser session',
+						displayOptions: optionOnRun,
 					},
 					requestTimeoutOption(60, 'Longest time one HTTP request to Witrium may take; waiting for a run is bounded by Timeout instead'),
 					{
@@ -157,6 +180,7 @@ export class WitriumRunWorkflow implements INodeType {
 						type: 'boolean',
 						default: false,
 						description: "Whether to skip the workflow's first \"go to URL\" step, to continue where an earlier run in the same session left the browser",
+						displayOptions: optionOnRun,
 					},
 					{
 						displayName: 'Timeout (Seconds)',
@@ -165,8 +189,9 @@ export class WitriumRunWorkflow implements INodeType {
 						typeOptions: { minValue: 0 },
 						default: 900,
 						description: 'Longest time to wait for the run; 0 waits without limit. Not set: 900 s, or 300 s when an AI agent calls this node as a tool.',
+						displayOptions: optionWhileWaiting,
 					},
-					useStatesOption,
+					{ ...useStatesOption, displayOptions: optionOnRun },
 				],
 			},
 		],

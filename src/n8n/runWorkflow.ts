@@ -196,7 +196,8 @@ export async function executeRunWorkflow(ctx: IExecuteFunctions): Promise<INodeE
 				until: waitFor,
 				allInstructionsExecuted: options.allInstructionsExecuted ?? false,
 				timeoutSeconds: options.timeout ?? defaultWaitSeconds(ctx, 900),
-				onTimeout: options.onTimeout ?? 'cancelAndFail',
+				// A run started elsewhere is left going unless the user picked Cancel Run and Fail.
+				onTimeout: options.onTimeout ?? (operation === 'run' ? 'cancelAndFail' : 'fail'),
 				maxPollIntervalSeconds: options.maxPollInterval ?? 10,
 				failOnRunFailure: options.failOnRunFailure ?? true,
 				signal,

@@ -1,0 +1,84 @@
+/**
+ * Run Workflow's options show only where they act, computed the way n8n's editor does (n8n-workflow's
+ * getNodeParameters + displayParameterPath); and Wait for Run leaves a run started elsewhere going
+ * on timeout unless told to cancel it.
+ */
+import { NodeHelpers, type INodeParameters, type INodeProperties } from 'n8n-workflow';
+
+import { WitriumRunWorkflow } from '../../nodes/WitriumRunWorkflow/WitriumRunWorkflow.node';
+import { runWorkflow } from '../harness';
+import { line, node, nodeError, output, useSimulator } from './helpers';
+
+const { description } = new WitriumRunWorkflow();
+const editorNode = { typeVersion: 1 };
+const optionsCollection = description.properties.find((property) => property.name === 'options') as INodeProperties;
+
+/** The options "Add Option" offers for these parameter values, with the default each starts with. */
+function offered(values: INodeParameters): Record<string, unknown> {
+	const parameters = NodeHelpers.getNodeParameters(description.properties, values, true, false, editorNode, description) ?? {};
+	const shown: Record<string, unknown> = {};
+	for (const option of optionsCollection.options as INodeProperties[]) {
+		if (NodeHelpers.displayParameterPath({ parameters }, option, 'parameters.options', editorNode, description)) shown[option.name] = option.default;
+	}
+	return shown;
+}
+
+const RUN_ONLY = ['binaryPropertyNames', 'noIntelligence', 'preserveState', 'recordSession', 'skipGotoUrlInstruction', 'useStates'];
+const WHILE_WAITING = ['failOnRunFailure', 'maxPollInterval', 'onTimeout', 'timeout'];
+const RUN_OUTPUT = ['includeSteps', 'output'];
+const EVERYWHERE = ['maxConcurrency', 'requestTimeout'];
+const sorted = (names: string[]) => [...names].sort();
+
+test.each([
+	['Run, Wait For Completed', { operation: 'run', waitFor: 'completed' }, [...RUN_ONLY, ...WHILE_WAITING, ...RUN_OUTPUT, ...EVERYWHERE]],
+	['Run, Wait For Running', { operation: 'run', waitFor: 'running' }, [...RUN_ONLY, ...WHILE_WAITING, ...RUN_OUTPUT, ...EVERYWHERE, 'allInstructionsExecuted']],
+	['Run, Wait For Nothing', { operation: 'run', waitFor: 'nothing' }, [...RUN_ONLY, ...EVERYWHERE]],
+	['Get Results', { operation: 'getResults' }, [...RUN_OUTPUT, ...EVERYWHERE]],
+	['Wait for Run', { operation: 'waitForRun', waitFor: 'completed' }, [...WHILE_WAITING, ...RUN_OUTPUT, ...EVERYWHERE]],
+	['Wait for Run until Running', { operation: 'waitForRun', waitFor: 'running' }, [...WHILE_WAITING, ...RUN_OUTPUT, ...EVERYWHERE, 'allInstructionsExecuted']],
+])('%s offers only the options that act there', (_, values, expected) => {
+	expect(sorted(Object.keys(offered(values)))).toEqual(sorted(expected));
+});
+
+test('On Timeout starts at Cancel Run and Fail for a run this node starts, at Fail for a run started elsewhere', () => {
+	expect(offered({ operation: 'run', waitFor: 'completed' }).onTimeout).toBe('cancelAndFail');
+	expect(offered({ operation: 'waitForRun', waitFor: 'completed' }).onTimeout).toBe('fail');
+	const waitForRunOnTimeout = (optionsCollection.options as INodeProperties[]).find((option) => option.name === 'onTimeout' && option.default === 'fail');
+	expect(waitForRunOnTimeout?.description).toMatch(/started elsewhere, so by default it is left going/);
+});
+
+test('Output says how to reach the browser session id from Result Items and Steps', () => {
+	const outputOption = (optionsCollection.options as INodeProperties[]).find((option) => option.name === 'output');
+	expect(outputOption?.hint).toContain("{{ $('Create Session').item.json.browserSessionId }}");
+});
+
+describe('Wait for Run on timeout', () => {
+	const { sim, credentials } = useSimulator();
+	const ENDLESS = 'efefefef-0000-4000-8000-000000000001';
+	beforeAll(() => sim.define({ workflows: [{ id: ENDLESS, startDelayMs: 0, steps: [{ instruction: 'Watch me', durationMs: 600_000 }] }] }));
+
+	const startElsewhere = async () => {
+		const started = await runWorkflow(line([node('Start Elsewhere', 'witriumRunWorkflow', { workflowId: ENDLESS, browserSessionId: '', waitFor: 'nothing' })]), {
+			credentials: credentials(),
+		});
+		return output(started, 'Start Elsewhere')[0].json.runId as string;
+	};
+	const watch = (runId: string, options: object) =>
+		runWorkflow(line([node('Watch', 'witriumRunWorkflow', { operation: 'waitForRun', runId, options: { timeout: 1, ...options } })]), { credentials: credentials() });
+
+	test('by default fails and leaves the run started elsewhere going', async () => {
+		const runId = await startElsewhere();
+		const error = nodeError(await watch(runId, {}), 'Watch');
+		expect(error.message).toContain(`Run ${runId}`);
+		expect(error.description).toContain('The run is still going');
+		expect(sim.requests.filter((request) => request.endpoint === 'cancelRun')).toHaveLength(0);
+		expect(sim.runs()[0].status).toBe('R');
+	});
+
+	test('with Cancel Run and Fail picked, cancels it', async () => {
+		const runId = await startElsewhere();
+		const error = nodeError(await watch(runId, { onTimeout: 'cancelAndFail' }), 'Watch');
+		expect(error.description).toContain('The run was cancelled');
+		expect(sim.runs()[0].status).toBe('X');
+	});
+});
