@@ -42,7 +42,7 @@ const shortPolls = (cursorMode: 'inMemory' | 'staged', parameters: IDataObject):
 
 describe.each(['inMemory', 'staged'] as const)('every poll starts a run (static data %s)', (cursorMode) => {
 	test('N polls: a run started at each; each emits the run the previous poll started, once; never two at once', async () => {
-		// A run takes about 0.65 s: longer than a poll's budget (0.3 s), shorter than the interval (1 s).
+		// A run takes about 0.65 s: longer than a poll's budget (0.3 s), shorter than the interval (1.2 s).
 		const wf = simWorkflow({ stepCount: 2, stepMs: 300, result: { done: true } });
 		sim.define({ workflows: [wf] });
 		const trigger = makeTrigger(baseUrl, ...shortPolls(cursorMode, { workflowId: wf.id, emit: 'always' }));
@@ -51,7 +51,7 @@ describe.each(['inMemory', 'staged'] as const)('every poll starts a run (static 
 		for (let poll = 0; poll < 4; poll++) {
 			const { output } = await trigger.tick();
 			emitted.push((trigger.json(output) ?? []).map((item) => item.runId));
-			await sleep(700);
+			await sleep(1000); // the poll interval
 		}
 		const started = startedRuns(wf.id);
 		expect(started).toHaveLength(4);

@@ -1,0 +1,144 @@
+/**
+ * The Witrium Trigger ACTIVE in a real n8n (each line: 2.x on Node 24, 1.x on Node 22): one
+ * `n8n start` per line, both workflows published/activated before it, so n8n runs their
+ * activation polls at start-up and then polls them every minute (n8n's shortest poll
+ * interval: both lines refuse a poll time under a minute). Each emitted item goes to an HTTP
+ * Request node that calls a sink in this process, so the test sees every emission.
+ *
+ * - Every poll starts a run (issue 10 item 1): runs of about 15 s, longer than a poll's 1 s
+ *   (Max Wait per Poll), shorter than the minute between polls. N polls → N runs, one started
+ *   at each poll and never two at once; each poll emits the run the previous one started, once.
+ * - Activation never waits on, or fails because of, a Witrium run (item 2): a workflow whose
+ *   runs fail after 10 s. The activation poll sends nothing to Witrium, so n8n starts with the
+ *   workflow active and no activation error; its runs start at the scheduled polls.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { WitriumSimulator } from '../../simulator';
+import { LINES, N8nUnderTest, PACKAGE, node, tail, witriumCredential } from './support/n8n';
+
+const EVERY_POLL_ID = 'wfE2eTrigEvery01';
+const ACTIVATION_ID = 'wfE2eTrigActivate1';
+const LONG_RUN = '5f0c3a8e-1b2d-4c6e-8f10-2a3b4c5d6e71';
+const FAILING_RUN = '5f0c3a8e-1b2d-4c6e-8f10-2a3b4c5d6e72';
+const POLLS = 3;
+
+/** Records every request it gets: the HTTP Request node calls /<workflow>/<runId>. */
+async function startSink(): Promise<{ url: string; hits: Array<{ path: string; at: number }>; close(): Promise<void> }> {
+	const hits: Array<{ path: string; at: number }> = [];
+	const server = http.createServer((req, res) => {
+		hits.push({ path: req.url ?? '', at: Date.now() });
+		res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as AddressInfo;
+	return { url: `http://127.0.0.1:${port}`, hits, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/** Witrium Trigger (every minute) → HTTP Request to the sink with the emitted run id. */
+function triggerWorkflow(id: string, sinkUrl: string, parameters: Record<string, unknown>): object {
+	const trigger = node('Witrium Trigger', `${PACKAGE}.witriumTrigger`, {
+		pollTimes: { item: [{ mode: 'everyMinute' }] },
+		...parameters,
+	});
+	const report = node(
+		'Report',
+		'n8n-nodes-base.httpRequest',
+		{ url: `=${sinkUrl}/${id}/{{ $json.runId }}`, options: {} },
+		{ typeVersion: 4.2 },
+	);
+	return {
+		id,
+		name: `e2e trigger ${id}`,
+		nodes: [trigger, report],
+		connections: { 'Witrium Trigger': { main: [[{ node: 'Report', type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.each(LINES)('n8n %s.x: the Witrium Trigger, active', (line) => {
+	let n8n: N8nUnderTest;
+	let sim: WitriumSimulator;
+	let sink: Awaited<ReturnType<typeof startSink>>;
+
+	/** Runs of a simulator workflow, oldest first. */
+	const runsOf = (definitionId: string) =>
+		sim
+			.runs()
+			.filter((run) => run.definitionId === definitionId)
+			.sort((a, b) => a.submittedAt - b.submittedAt);
+	const emitted = (workflowId: string) =>
+		sink.hits.filter((hit) => hit.path.startsWith(`/${workflowId}/`)).map((hit) => hit.path.split('/')[2]);
+
+	beforeAll(async () => {
+		sim = new WitriumSimulator();
+		sim.define({
+			workflows: [
+				{ id: LONG_RUN, name: 'Scrape listings (15 s)', startDelayMs: 500, steps: [{ instruction: 'Scrape', durationMs: 15_000 }], result: { listings: 3 } },
+				{
+					id: FAILING_RUN,
+					name: 'Log in (fails after 10 s)',
+					startDelayMs: 500,
+					steps: [{ instruction: 'Log in', durationMs: 10_000 }],
+					failAtStep: 1,
+					errorMessage: 'Login form not found',
+					result: null,
+				},
+			],
+		});
+		const simUrl = await sim.start(0, '127.0.0.1');
+		sink = await startSink();
+		n8n = await N8nUnderTest.create(line);
+		await n8n.importCredentials([witriumCredential(simUrl, sim.token)]);
+		await n8n.importWorkflows([
+			triggerWorkflow(EVERY_POLL_ID, sink.url, { workflowId: LONG_RUN, emit: 'always', options: { maxWait: 1 } }),
+			triggerWorkflow(ACTIVATION_ID, sink.url, { workflowId: FAILING_RUN, emit: 'always' }),
+		]);
+		for (const id of [EVERY_POLL_ID, ACTIVATION_ID]) {
+			const activated = await n8n.command(line === '2' ? ['publish:workflow', `--id=${id}`] : ['update:workflow', `--id=${id}`, '--active=true']);
+			expect(activated.exitCode).toBe(0);
+		}
+		await n8n.startEditor();
+
+		// N scheduled polls of the first workflow (a poll a minute, at a random second).
+		const deadline = Date.now() + (POLLS + 1.5) * 60_000;
+		while (Date.now() < deadline && (runsOf(LONG_RUN).length < POLLS || emitted(EVERY_POLL_ID).length < POLLS - 1)) await sleep(2000);
+	}, 8 * 60_000);
+
+	afterAll(async () => {
+		await n8n?.dispose();
+		await sink?.close();
+		await sim?.stop();
+	});
+
+	test(`${POLLS} polls with runs longer than a poll: a run started at each, each emitted once by the next poll, never two at once`, () => {
+		const runs = runsOf(LONG_RUN);
+		expect(runs.length).toBeGreaterThanOrEqual(POLLS);
+		// One run a poll: each started about a minute after the previous one, after it had ended.
+		for (let i = 1; i < runs.length; i++) {
+			expect(runs[i].submittedAt - runs[i - 1].submittedAt).toBeGreaterThan(45_000);
+			expect(runs[i - 1].completedAt).not.toBeNull();
+			expect(runs[i].submittedAt).toBeGreaterThanOrEqual(runs[i - 1].completedAt!);
+		}
+		// Each poll emits the run the previous poll started: all but the newest, in order, once each.
+		const ids = runs.map((run) => run.runId);
+		const seen = emitted(EVERY_POLL_ID);
+		expect(seen.length).toBeGreaterThanOrEqual(POLLS - 1);
+		expect(seen).toEqual(ids.slice(0, seen.length));
+		expect(seen.length).toBeGreaterThanOrEqual(ids.length - 1);
+	});
+
+	test('activation sends nothing to Witrium: no activation error for runs that fail, and they start at the scheduled polls', () => {
+		const log = n8n.editor!.log();
+		expect(log).not.toMatch(/problem activating the workflow|Unable to activate|initial workflow activation/i);
+		const runs = runsOf(FAILING_RUN);
+		// Active: the scheduled polls ran it, a minute apart; the activation poll started none.
+		expect(runs.length).toBeGreaterThanOrEqual(POLLS - 1);
+		for (let i = 1; i < runs.length; i++) expect(runs[i].submittedAt - runs[i - 1].submittedAt).toBeGreaterThan(45_000);
+		expect(runs.filter((run) => run.completedAt !== null).every((run) => run.status === 'F')).toBe(true);
+		if (runs.length === 0) throw new Error(`no run of the failing workflow\n${tail(log)}`);
+	});
+});
