@@ -63,6 +63,7 @@ describe.each(LINES)('n8n %s.x: the Witrium Trigger, active', (line) => {
 	let n8n: N8nUnderTest;
 	let sim: WitriumSimulator;
 	let sink: Awaited<ReturnType<typeof startSink>>;
+	let startedAt = 0;
 
 	/** Runs of a simulator workflow, oldest first. */
 	const runsOf = (definitionId: string) =>
@@ -101,6 +102,7 @@ describe.each(LINES)('n8n %s.x: the Witrium Trigger, active', (line) => {
 			const activated = await n8n.command(line === '2' ? ['publish:workflow', `--id=${id}`] : ['update:workflow', `--id=${id}`, '--active=true']);
 			expect(activated.exitCode).toBe(0);
 		}
+		startedAt = Date.now();
 		await n8n.startEditor();
 
 		// N scheduled polls of the first workflow (a poll a minute, at a random second).
@@ -109,6 +111,13 @@ describe.each(LINES)('n8n %s.x: the Witrium Trigger, active', (line) => {
 	}, 8 * 60_000);
 
 	afterAll(async () => {
+		// The figures behind the assertions, for the record.
+		const since = (at: number | null) => (at === null ? '-' : `${Math.round((at - startedAt) / 1000)}s`);
+		for (const [id, definition] of [[EVERY_POLL_ID, LONG_RUN], [ACTIVATION_ID, FAILING_RUN]] as const) {
+			const runs = runsOf(definition).map((run) => `${run.runId.slice(0, 8)} ${since(run.submittedAt)}-${since(run.completedAt)} ${run.status}`);
+			const hits = sink.hits.filter((hit) => hit.path.startsWith(`/${id}/`)).map((hit) => `${hit.path.split('/')[2].slice(0, 8)} ${since(hit.at)}`);
+			process.stderr.write(`[e2e trigger ${line}.x] ${id}: runs [${runs.join(', ')}]; emitted [${hits.join(', ')}]\n`);
+		}
 		await n8n?.dispose();
 		await sink?.close();
 		await sim?.stop();
