@@ -382,7 +382,7 @@ export function n8nEnv(userFolder, line = '2', extra = {}) {
 	});
 }
 
-async function freePort() {
+export async function freePort() {
 	const net = await import('node:net');
 	return new Promise((resolve, reject) => {
 		const srv = net.createServer();
@@ -440,13 +440,14 @@ export async function n8nCommand(line, userFolder, args, { env: extraEnv = {}, a
 	}
 }
 
-async function importItems(line, userFolder, kind, items) {
+async function importItems(line, userFolder, kind, items, env) {
 	if (!items.length) return;
 	const dir = path.join(userFolder, 'imports');
 	await fsp.mkdir(dir, { recursive: true });
 	const file = path.join(dir, `${kind}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}.json`);
 	await fsp.writeFile(file, JSON.stringify(items, null, 2));
 	await n8nCommand(line, userFolder, [`import:${kind}`, `--input=${file}`], {
+		env,
 		doneWhen: (log) => /Successfully imported \d+/.test(log),
 		retryOnCrash: true, // an import of the same ids again is harmless
 	});
@@ -456,17 +457,20 @@ async function importItems(line, userFolder, kind, items) {
  * Import credentials: each `{id, name, type, data}` with `data` a plain object (n8n
  * encrypts it on import with N8N_ENCRYPTION_KEY).
  */
-export async function importCredentials(line, userFolder, creds) {
-	await importItems(line, userFolder, 'credentials', creds);
+export async function importCredentials(line, userFolder, creds, { env } = {}) {
+	await importItems(line, userFolder, 'credentials', creds, env);
 }
 
-/** Import workflows: each a workflow JSON carrying an `id` (and `name`, `nodes`, `connections`). */
-export async function importWorkflows(line, userFolder, workflows) {
+/**
+ * Import workflows: each a workflow JSON carrying an `id` (and `name`, `nodes`, `connections`).
+ * `env` (both imports): extra n8n environment, e.g. queue mode's database.
+ */
+export async function importWorkflows(line, userFolder, workflows, { env } = {}) {
 	const withDefaults = workflows.map((wf) => {
 		if (!wf.id) throw new Error(`workflow "${wf.name}" has no id`);
 		return { active: false, settings: {}, connections: {}, ...wf };
 	});
-	await importItems(line, userFolder, 'workflow', withDefaults);
+	await importItems(line, userFolder, 'workflow', withDefaults, env);
 }
 
 /** Find the pretty JSON that `n8n execute --rawOutput` prints: a line `{` ... a line `}`. */

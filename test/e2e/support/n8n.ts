@@ -108,8 +108,8 @@ interface N8nLib {
 	ensureN8n(line: string): Promise<unknown>;
 	packPackage(): Promise<string>;
 	createUserFolder(dir: string, tarball: string): Promise<string>;
-	importCredentials(line: string, dir: string, creds: unknown[]): Promise<void>;
-	importWorkflows(line: string, dir: string, wfs: unknown[]): Promise<void>;
+	importCredentials(line: string, dir: string, creds: unknown[], opts?: { env?: Record<string, string> }): Promise<void>;
+	importWorkflows(line: string, dir: string, wfs: unknown[], opts?: { env?: Record<string, string> }): Promise<void>;
 	executeWorkflow(line: string, dir: string, id: string, opts?: { env?: Record<string, string> }): Promise<{ exitCode: number; output: IRun | null; log: string; crashedAtExit?: boolean; signal?: string | null }>;
 	n8nCommand(line: string, dir: string, args: string[], opts?: { allowFail?: boolean }): Promise<{ exitCode: number; log: string }>;
 	startEditor(line: string, dir: string, port: number, opts?: { env?: Record<string, string>; listenAddress?: string }): Promise<EditorHandle>;

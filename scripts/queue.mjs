@@ -1,0 +1,257 @@
+// n8n in queue mode on one machine: Redis, Postgres, a main and N workers sharing one user
+// folder (the packed package in its .n8n/nodes), as an operator sets it up. Used by the
+// queue-mode e2e suite, the queue bench and `npm start -- --queue`.
+//
+//   const q = await startQueueServices(dir);             // Redis + Postgres on free ports
+//   await q.prepare(line, userFolder, async (env) => {   // imports and activation, before the main
+//     await importWorkflows(line, userFolder, wfs, { env });
+//   });
+//   await q.startMain(); await q.startWorkers(2, 10);
+//   q.workerOf(executionId) / await q.executions() / await q.stop()
+//
+// Plain Node ESM, node builtins only. Redis and Postgres are Debian's (installed with apt-get
+// when missing). Postgres refuses to run as root, so its cluster belongs to `postgres`.
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+import { freePort, n8nCommand, n8nEnv, n8nPaths, startEditor } from './n8n.mjs';
+
+const exec = promisify(execFile);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const log = (msg) => process.stderr.write(`[queue.mjs] ${msg}\n`);
+
+function postgresBinDir() {
+	const root = '/usr/lib/postgresql';
+	const versions = fs.existsSync(root) ? fs.readdirSync(root).filter((v) => /^\d+$/.test(v)) : [];
+	const newest = versions.sort((a, b) => Number(b) - Number(a))[0];
+	return newest && fs.existsSync(path.join(root, newest, 'bin', 'pg_ctl')) ? path.join(root, newest, 'bin') : null;
+}
+
+function onPath(cmd) {
+	return (process.env.PATH || '').split(path.delimiter).some((d) => d && fs.existsSync(path.join(d, cmd)));
+}
+
+/** apt-get install redis-server / postgresql when missing (CI and a fresh machine; needs root). */
+export async function ensureQueueServices() {
+	const missing = [];
+	if (!onPath('redis-server') && !fs.existsSync('/usr/bin/redis-server')) missing.push('redis-server');
+	if (!postgresBinDir()) missing.push('postgresql');
+	if (!missing.length) return;
+	if (process.getuid?.() !== 0) throw new Error(`queue mode needs ${missing.join(' and ')}: apt-get install -y ${missing.join(' ')}`);
+	log(`installing ${missing.join(', ')} with apt-get ...`);
+	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+	const apt = (args) => exec('apt-get', args, { env, maxBuffer: 64 << 20 });
+	await apt(['install', '-y', '--no-install-recommends', ...missing]).catch(async () => {
+		await apt(['update']);
+		await apt(['install', '-y', '--no-install-recommends', ...missing]);
+	});
+}
+
+async function redisPing(port) {
+	return new Promise((resolve) => {
+		const socket = net.connect(port, '127.0.0.1');
+		socket.setTimeout(1000);
+		socket.once('connect', () => socket.write('PING\r\n'));
+		socket.once('data', (b) => resolve(b.toString().startsWith('+PONG')) || socket.destroy());
+		socket.once('error', () => resolve(false));
+		socket.once('timeout', () => resolve(false) || socket.destroy());
+	});
+}
+
+async function waitFor(what, check, timeoutMs, child) {
+	const t0 = Date.now();
+	while (!(await check())) {
+		if (child && child.exitCode !== null) throw new Error(`${what} exited (${child.exitCode})`);
+		if (Date.now() - t0 > timeoutMs) throw new Error(`${what} not ready within ${timeoutMs / 1000} s`);
+		await sleep(200);
+	}
+}
+
+async function startRedis(dir) {
+	const port = await freePort();
+	const logFile = path.join(dir, 'redis.log');
+	const fd = fs.openSync(logFile, 'a');
+	const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+	const child = spawn('redis-server', args, { stdio: ['ignore', fd, fd] });
+	fs.closeSync(fd);
+	await waitFor('redis-server', () => redisPing(port), 15000, child);
+	return {
+		port,
+		async stop() {
+			if (child.exitCode !== null || child.signalCode) return;
+			child.kill('SIGTERM');
+			await once(child, 'exit');
+		},
+	};
+}
+
+const shq = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
+
+async function asPostgres(command) {
+	return exec('su', ['postgres', '-s', '/bin/sh', '-c', command], { maxBuffer: 64 << 20 });
+}
+
+/** A throwaway cluster in `dir/pg/data` (owned by `postgres`), on 127.0.0.1:<free port>, database n8n. */
+async function startPostgres(dir) {
+	const bin = postgresBinDir();
+	const home = path.join(dir, 'pg'); // logs and socket; the cluster in home/data
+	const data = path.join(home, 'data');
+	const port = await freePort();
+	await fsp.chmod(dir, 0o755); // postgres must reach its folder inside our temp folder
+	await fsp.mkdir(home, { recursive: true });
+	await exec('chown', ['postgres:postgres', home]);
+	const asRoot = process.getuid?.() === 0;
+	const run = (cmd) => (asRoot ? asPostgres(cmd) : exec('/bin/sh', ['-c', cmd]));
+	await run(`${shq(`${bin}/initdb`)} -D ${shq(data)} -A trust -U postgres -E UTF8 --no-sync >${shq(`${home}/initdb.log`)} 2>&1`);
+	const options = `-p ${port} -k ${home} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200`;
+	await run(`${shq(`${bin}/pg_ctl`)} -D ${shq(data)} -l ${shq(`${home}/server.log`)} -o ${shq(options)} -w -t 60 start`);
+	const psql = async (sql, db = 'n8n') => {
+		const { stdout } = await exec(`${bin}/psql`, ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', db, '-At', '-v', 'ON_ERROR_STOP=1', '-c', sql], {
+			maxBuffer: 64 << 20,
+		});
+		return stdout;
+	};
+	await psql('create database n8n', 'postgres');
+	return {
+		port,
+		psql,
+		/** Rows of a SELECT as objects. */
+		async rows(sql) {
+			const out = await psql(`select coalesce(json_agg(t), '[]') from (${sql}) t`);
+			return JSON.parse(out);
+		},
+		async stop() {
+			await run(`${shq(`${bin}/pg_ctl`)} -D ${shq(data)} -m immediate stop`).catch(() => undefined);
+		},
+	};
+}
+
+/** What every n8n process of the setup shares (beyond n8nEnv's): queue mode, Redis, Postgres. */
+function sharedEnv(redisPort, pgPort, extra) {
+	return {
+		EXECUTIONS_MODE: 'queue',
+		QUEUE_BULL_REDIS_HOST: '127.0.0.1',
+		QUEUE_BULL_REDIS_PORT: String(redisPort),
+		DB_TYPE: 'postgresdb',
+		DB_POSTGRESDB_HOST: '127.0.0.1',
+		DB_POSTGRESDB_PORT: String(pgPort),
+		DB_POSTGRESDB_DATABASE: 'n8n',
+		DB_POSTGRESDB_USER: 'postgres',
+		DB_POSTGRESDB_PASSWORD: '',
+		N8N_RUNNERS_ENABLED: 'true',
+		...extra,
+	};
+}
+
+/** `n8n worker --concurrency=N`; resolves when it logs that it is ready. */
+async function startWorker(line, userFolder, env, { name, concurrency }) {
+	const p = n8nPaths(line);
+	const logDir = path.join(userFolder, 'logs');
+	await fsp.mkdir(logDir, { recursive: true });
+	const logFile = path.join(logDir, `${Date.now()}-${name}.log`);
+	const fd = fs.openSync(logFile, 'w');
+	const child = spawn(p.nodeBin, [p.n8nBin, 'worker', `--concurrency=${concurrency}`], {
+		cwd: userFolder,
+		env: n8nEnv(userFolder, line, {
+			...env,
+			N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+			QUEUE_HEALTH_CHECK_PORT: String(await freePort()),
+		}),
+		stdio: ['ignore', fd, fd],
+	});
+	fs.closeSync(fd);
+	const readLog = () => fs.readFileSync(logFile, 'utf8');
+	const exited = once(child, 'exit');
+	await waitFor(`n8n worker ${name} (log ${logFile})`, async () => /worker is now ready/.test(readLog()), 120000, child);
+	return {
+		name,
+		child,
+		logFile,
+		log: readLog,
+		/** Execution ids this worker logged as started, in order. */
+		executions: () => [...readLog().matchAll(/Worker started execution (\d+)/g)].map((m) => m[1]),
+		async stop(signal = 'SIGTERM') {
+			if (child.exitCode !== null || child.signalCode) return;
+			child.kill(signal);
+			const t = setTimeout(() => child.kill('SIGKILL'), 20000);
+			await exited;
+			clearTimeout(t);
+		},
+	};
+}
+
+/**
+ * Redis and Postgres in `dir` (a fresh folder), then the n8n processes on demand.
+ * `extraEnv` goes to every n8n process (e.g. queue lock durations).
+ */
+export async function startQueueServices(dir, { extraEnv = {} } = {}) {
+	await ensureQueueServices();
+	await fsp.mkdir(dir, { recursive: true });
+	const redis = await startRedis(dir);
+	const postgres = await startPostgres(dir).catch(async (e) => {
+		await redis.stop();
+		throw e;
+	});
+	const env = sharedEnv(redis.port, postgres.port, extraEnv);
+	let line = '2';
+	let userFolder = null;
+	const q = {
+		dir,
+		env,
+		redis,
+		postgres,
+		main: null,
+		workers: [],
+		/** Runs `fn(env)` (imports with `{ env }`) against the shared database before anything starts. */
+		async prepare(lineArg, folder, fn) {
+			line = String(lineArg);
+			userFolder = folder;
+			await fn?.(env);
+		},
+		/** Activates workflows as the CLI does (the main must be (re)started to pick them up). */
+		async activate(ids) {
+			const args = (id) => (line === '1' ? ['update:workflow', `--id=${id}`, '--active=true'] : ['publish:workflow', `--id=${id}`]);
+			await Promise.all(ids.map((id) => n8nCommand(line, userFolder, args(id), { env, retryOnCrash: true })));
+		},
+		async startMain(port) {
+			q.main = await startEditor(line, userFolder, port ?? (await freePort()), { env, listenAddress: '127.0.0.1' });
+			return q.main;
+		},
+		async stopMain() {
+			await q.main?.stop();
+			q.main = null;
+		},
+		async startWorkers(count, concurrency = 10) {
+			const started = await Promise.all(
+				Array.from({ length: count }, (_, i) =>
+					startWorker(line, userFolder, env, { name: `worker${q.workers.length + i + 1}`, concurrency }),
+				),
+			);
+			q.workers.push(...started);
+			return started;
+		},
+		/** The worker that logged `executionId` as started (the last one, if it moved), or null. */
+		workerOf(executionId) {
+			const id = String(executionId);
+			return [...q.workers].reverse().find((w) => w.executions().includes(id)) ?? null;
+		},
+		/** n8n's execution records (execution_entity), oldest first. */
+		executions(where = 'true') {
+			return postgres.rows(
+				`select id::text as id, "workflowId", status, mode, finished, "startedAt", "stoppedAt" from execution_entity where ${where} order by id`,
+			);
+		},
+		async stop() {
+			await Promise.all([q.stopMain(), ...q.workers.map((w) => w.stop())]);
+			q.workers = [];
+			await postgres.stop();
+			await redis.stop();
+		},
+	};
+	return q;
+}
