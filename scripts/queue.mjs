@@ -19,7 +19,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-import { freePort, n8nCommand, n8nEnv, n8nPaths, startEditor } from './n8n.mjs';
+import { createUserFolder, freePort, importCredentials, importWorkflows, n8nCommand, n8nEnv, n8nPaths, startEditor } from './n8n.mjs';
 
 const exec = promisify(execFile);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -253,5 +253,30 @@ export async function startQueueServices(dir, { extraEnv = {} } = {}) {
 			await redis.stop();
 		},
 	};
+	return q;
+}
+
+/**
+ * The whole setup in `dir` (a fresh folder): the package (`tarball`) installed in
+ * `dir/n8n/.n8n/nodes`, Redis and Postgres, `credentials` and `workflows` imported, the
+ * workflows with ids in `activate` activated, then the main and `workers` workers of
+ * `concurrency` each. Returns the handle of startQueueServices.
+ */
+export async function startQueueStack({ line = '2', dir, tarball, credentials = [], workflows = [], activate = [], workers = 2, concurrency = 10, port, extraEnv }) {
+	const userFolder = path.join(dir, 'n8n');
+	await fsp.mkdir(userFolder, { recursive: true });
+	await createUserFolder(userFolder, tarball);
+	const q = await startQueueServices(dir, { extraEnv });
+	try {
+		await q.prepare(line, userFolder, async (env) => {
+			await importCredentials(line, userFolder, credentials, { env });
+			await importWorkflows(line, userFolder, workflows, { env });
+		});
+		await q.activate(activate);
+		await Promise.all([q.startMain(port), workers > 0 ? q.startWorkers(workers, concurrency) : null]);
+	} catch (e) {
+		await q.stop();
+		throw e;
+	}
 	return q;
 }

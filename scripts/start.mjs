@@ -5,6 +5,8 @@
 //   npm start -- --n8n 1           n8n 1.x (1.123.81 on Node 22)
 //   npm start -- --port 5679       another editor port (default 5678, or N8N_PORT)
 //   npm start -- --fresh           throw away the dev n8n's data (workflows, executions, login)
+//   npm start -- --queue           queue mode: Redis, Postgres, the main and two workers (n8n 2.x;
+//                                  fresh each time, in a temp folder removed on Ctrl-C)
 //
 // It installs n8n into the cache once (minutes; later runs reuse it), builds and packs the
 // package, installs it into a dev user folder as n8n's community-package installer does,
@@ -12,10 +14,12 @@
 // is set: then the credential points at https://api.witrium.com or WITRIUM_BASE_URL),
 // imports a ready "Witrium API" credential and the examples/*.json workflows, starts the
 // editor, sets up the owner login and prints what to open. Ctrl-C stops everything.
+// With --queue, scripts/queue.mjs sets up the same in queue mode.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import net from 'node:net';
+import os from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -32,6 +36,7 @@ import {
 	run,
 	startEditor,
 } from './n8n.mjs';
+import { startQueueStack } from './queue.mjs';
 
 const CREDENTIAL_ID = 'witriumCredential01';
 const CREDENTIAL_NAME = 'Witrium API';
@@ -39,17 +44,19 @@ const CREDENTIAL_TYPE = 'witriumApi';
 const SIMULATOR_TOKEN_DEFAULT = 'sim_demo_token';
 
 function parseArgs(argv) {
-	const opts = { line: '2', port: Number(process.env.N8N_PORT || 5678), fresh: false };
+	const opts = { line: '2', port: Number(process.env.N8N_PORT || 5678), fresh: false, queue: false };
 	for (let i = 0; i < argv.length; i++) {
 		const a = argv[i];
 		const value = () => (a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i]);
 		if (a === '--n8n' || a.startsWith('--n8n=')) opts.line = String(value());
 		else if (a === '--port' || a.startsWith('--port=')) opts.port = Number(value());
 		else if (a === '--fresh') opts.fresh = true;
+		else if (a === '--queue') opts.queue = true;
 		else if (a === '-h' || a === '--help') opts.help = true;
 		else throw new Error(`Unknown option ${a} (try --help)`);
 	}
 	if (!['1', '2'].includes(opts.line)) throw new Error(`--n8n must be 1 or 2, not ${opts.line}`);
+	if (opts.queue && opts.line !== '2') throw new Error('--queue runs n8n 2.x (the line it is tested with)');
 	return opts;
 }
 
@@ -97,6 +104,28 @@ async function startSimulator(token, port) {
 	return { simulator, url, demoIds: DEMO_IDS };
 }
 
+/**
+ * Imports (each is an n8n process, ~5 s): only what changed since the last start, so
+ * edits made in the editor survive restarts unless the repo's example changed.
+ */
+async function importChanged(line, userFolder, credential, examples) {
+	const stateFile = path.join(userFolder, 'witrium-dev-imports.json');
+	const state = JSON.parse(await fsp.readFile(stateFile, 'utf8').catch(() => '{}'));
+	if (state.credential !== hash(credential)) {
+		say(`Importing the "${CREDENTIAL_NAME}" credential ...`);
+		await importCredentials(line, userFolder, [credential]);
+		state.credential = hash(credential);
+	}
+	state.workflows ??= {};
+	const changed = examples.filter(({ workflow }) => state.workflows[workflow.id] !== hash(workflow));
+	if (changed.length) {
+		say(`Importing ${changed.length} example workflow(s) ...`);
+		await importWorkflows(line, userFolder, changed.map((e) => e.workflow));
+		for (const { workflow } of changed) state.workflows[workflow.id] = hash(workflow);
+	}
+	await fsp.writeFile(stateFile, JSON.stringify(state, null, 2));
+}
+
 /** The package's own dependencies (TypeScript, gulp, …), installed once from package-lock.json. */
 async function ensureDependencies() {
 	const installed = path.join(REPO_ROOT, 'node_modules', '.package-lock.json');
@@ -109,7 +138,7 @@ async function ensureDependencies() {
 async function main() {
 	const opts = parseArgs(process.argv.slice(2));
 	if (opts.help) {
-		say(fs.readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(1, 15).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+		say(fs.readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(1, 18).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
 		return 0;
 	}
 	const t0 = Date.now();
@@ -130,8 +159,6 @@ async function main() {
 	if (opts.fresh) await fsp.rm(userFolder, { recursive: true, force: true });
 	say(`Building and packing ${path.basename(REPO_ROOT)} ...`);
 	const tarball = await packPackage();
-	await createUserFolder(userFolder, tarball);
-	await fsp.rm(path.dirname(tarball), { recursive: true, force: true });
 
 	// The service the credential points at.
 	let simulator = null;
@@ -151,28 +178,25 @@ async function main() {
 		serviceLine = `the Witrium simulator (demo data) at ${started.url}, token ${token}`;
 	}
 
-	// Imports (each is an n8n process, ~5 s): only what changed since the last start, so
-	// edits made in the editor survive restarts unless the repo's example changed.
-	const stateFile = path.join(userFolder, 'witrium-dev-imports.json');
-	const state = JSON.parse(await fsp.readFile(stateFile, 'utf8').catch(() => '{}'));
 	const credential = { id: CREDENTIAL_ID, name: CREDENTIAL_NAME, type: CREDENTIAL_TYPE, data: credentialData };
-	if (state.credential !== hash(credential)) {
-		say(`Importing the "${CREDENTIAL_NAME}" credential ...`);
-		await importCredentials(opts.line, userFolder, [credential]);
-		state.credential = hash(credential);
-	}
 	const examples = await exampleWorkflows();
-	state.workflows ??= {};
-	const changed = examples.filter(({ workflow }) => state.workflows[workflow.id] !== hash(workflow));
-	if (changed.length) {
-		say(`Importing ${changed.length} example workflow(s) ...`);
-		await importWorkflows(opts.line, userFolder, changed.map((e) => e.workflow));
-		for (const { workflow } of changed) state.workflows[workflow.id] = hash(workflow);
+	let editor;
+	let queue = null;
+	let dataLine = `${userFolder} (npm start -- --fresh to start over)`;
+	if (opts.queue) {
+		const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'witrium-dev-queue-'));
+		say(`Starting Redis, Postgres, n8n ${paths.n8n}'s main and two workers (queue mode) in ${dir} ...`);
+		queue = await startQueueStack({ line: opts.line, dir, tarball, credentials: [credential], workflows: examples.map((e) => e.workflow), port: opts.port });
+		editor = queue.main;
+		dataLine = `${dir} (queue mode: Redis ${queue.env.QUEUE_BULL_REDIS_PORT}, Postgres ${queue.postgres.port}; removed on Ctrl-C)`;
+		for (const w of queue.workers) dataLine += `\n  ${w.name} log     ${w.logFile}`;
+	} else {
+		await createUserFolder(userFolder, tarball);
+		await importChanged(opts.line, userFolder, credential, examples);
+		say(`Starting n8n ${paths.n8n} (Node ${paths.node}) ...`);
+		editor = await startEditor(opts.line, userFolder, opts.port);
 	}
-	await fsp.writeFile(stateFile, JSON.stringify(state, null, 2));
-
-	say(`Starting n8n ${paths.n8n} (Node ${paths.node}) ...`);
-	const editor = await startEditor(opts.line, userFolder, opts.port);
+	await fsp.rm(path.dirname(tarball), { recursive: true, force: true });
 	// n8n always has user management: set up the owner once (later starts just log in).
 	await restSession(editor.baseUrl, OWNER);
 
@@ -189,7 +213,7 @@ async function main() {
 		say('  Demo ids        ' + Object.entries(demoIds).map(([k, v]) => `${k}=${v}`).join('\n                  '));
 	}
 	say(`  n8n log         ${editor.logFile}`);
-	say(`  Data            ${userFolder} (npm start -- --fresh to start over)`);
+	say(`  Data            ${dataLine}`);
 	say('Ctrl-C stops n8n and the simulator.');
 
 	let stopping = false;
@@ -197,7 +221,10 @@ async function main() {
 		if (stopping) return;
 		stopping = true;
 		say(`\nStopping (${why}) ...`);
-		await editor.stop();
+		if (queue) {
+			await queue.stop();
+			await fsp.rm(queue.dir, { recursive: true, force: true });
+		} else await editor.stop();
 		if (simulator) await simulator.stop();
 	};
 	const code = await new Promise((resolve) => {
