@@ -25,6 +25,18 @@ const exec = promisify(execFile);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (msg) => process.stderr.write(`[queue.mjs] ${msg}\n`);
 
+const handedOut = new Set();
+/** A free port never handed out before by this process (processes starting at once get distinct ones). */
+async function uniquePort() {
+	for (;;) {
+		const port = await freePort();
+		if (!handedOut.has(port)) {
+			handedOut.add(port);
+			return port;
+		}
+	}
+}
+
 function postgresBinDir() {
 	const root = '/usr/lib/postgresql';
 	const versions = fs.existsSync(root) ? fs.readdirSync(root).filter((v) => /^\d+$/.test(v)) : [];
@@ -73,7 +85,7 @@ async function waitFor(what, check, timeoutMs, child) {
 }
 
 async function startRedis(dir) {
-	const port = await freePort();
+	const port = await uniquePort();
 	const logFile = path.join(dir, 'redis.log');
 	const fd = fs.openSync(logFile, 'a');
 	const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
@@ -101,7 +113,7 @@ async function startPostgres(dir) {
 	const bin = postgresBinDir();
 	const home = path.join(dir, 'pg'); // logs and socket; the cluster in home/data
 	const data = path.join(home, 'data');
-	const port = await freePort();
+	const port = await uniquePort();
 	await fsp.chmod(dir, 0o755); // postgres must reach its folder inside our temp folder
 	await fsp.mkdir(home, { recursive: true });
 	await exec('chown', ['postgres:postgres', home]);
@@ -159,8 +171,8 @@ async function startWorker(line, userFolder, env, { name, concurrency }) {
 		cwd: userFolder,
 		env: n8nEnv(userFolder, line, {
 			...env,
-			N8N_RUNNERS_BROKER_PORT: String(await freePort()),
-			QUEUE_HEALTH_CHECK_PORT: String(await freePort()),
+			N8N_RUNNERS_BROKER_PORT: String(await uniquePort()),
+			QUEUE_HEALTH_CHECK_PORT: String(await uniquePort()),
 		}),
 		stdio: ['ignore', fd, fd],
 	});
@@ -219,7 +231,8 @@ export async function startQueueServices(dir, { extraEnv = {} } = {}) {
 			await Promise.all(ids.map((id) => n8nCommand(line, userFolder, args(id), { env, retryOnCrash: true })));
 		},
 		async startMain(port) {
-			q.main = await startEditor(line, userFolder, port ?? (await freePort()), { env, listenAddress: '127.0.0.1' });
+			const ports = { N8N_RUNNERS_BROKER_PORT: String(await uniquePort()) };
+			q.main = await startEditor(line, userFolder, port ?? (await uniquePort()), { env: { ...env, ...ports }, listenAddress: '127.0.0.1' });
 			return q.main;
 		},
 		async stopMain() {
