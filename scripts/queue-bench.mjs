@@ -62,7 +62,7 @@ async function call(baseUrl) {
 	for (;;) {
 		const res = await fetch(`${baseUrl}/webhook/q-bench`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
 		const text = await res.text();
-		if (res.status === 404 && /not registered/.test(text)) {
+		if (res.status === 404 && /not registered|version not found/.test(text)) {
 			await new Promise((r) => setTimeout(r, 500)); // the main is still activating the workflow
 			continue;
 		}

@@ -57,9 +57,9 @@ export function executionsOf(q: QueueSetup, workflowId: string): Promise<Executi
 }
 
 /**
- * POST a production webhook on the main. A 404 "not registered" means the main has not
- * registered the workflow's webhooks yet (n8n 2.x activates in the background after start):
- * nothing ran, so it is retried.
+ * POST a production webhook on the main. A 404 "not registered" or "Published version not
+ * found" means the main has not finished activating the workflow (n8n 2.x does that in the
+ * background after it starts answering): nothing ran, so it is retried.
  */
 export async function callWebhook(baseUrl: string, webhookPath: string, body: unknown = {}, timeoutMs = 60000): Promise<{ status: number; body: any }> {
 	const t0 = Date.now();
@@ -70,7 +70,7 @@ export async function callWebhook(baseUrl: string, webhookPath: string, body: un
 			body: JSON.stringify(body),
 		});
 		const text = await res.text();
-		if (res.status === 404 && /not registered/.test(text) && Date.now() - t0 < timeoutMs) {
+		if (res.status === 404 && /not registered|version not found/.test(text) && Date.now() - t0 < timeoutMs) {
 			await sleep(500);
 			continue;
 		}
