@@ -8,6 +8,7 @@
  *   editor-workflow.png          an imported example workflow on the canvas
  *   editor-node-search.png       the node panel searched for "Witrium"
  *   editor-run-workflow-node.png the Run Workflow node ("Log In") opened
+ *   editor-agent-example.png     the chat agent example: an AI Agent with the Witrium tools
  *
  * Needs /usr/bin/chromium (scripts/ensure-chromium.sh installs it). Runs on the 2.x line
  * only (the editor UI differs between lines; 2.x is what new users get): skipped when
@@ -39,6 +40,7 @@ const OWNER = { email: process.env.WITRIUM_N8N_OWNER_EMAIL || 'dev@witrium.local
 const EXAMPLE_FILE = 'login-then-scrape-in-one-session.json';
 const EXAMPLE_ID = 'witriumExampleSession';
 const RUN_WORKFLOW_NODE = 'Log In';
+const AGENT_EXAMPLE_ID = 'witriumExampleAgent';
 
 /** The five node types as the node panel lists them (n8n drops " Trigger" from trigger names there). */
 const PANEL_NODES: Array<{ name: string; folder: string }> = [
@@ -231,6 +233,20 @@ describeOn2('the n8n 2.x editor in Chromium, with the package installed', () => 
 
 			await page.waitForTimeout(800); // let the zoom-to-fit animation settle
 			await screenshot(page, 'editor-workflow.png');
+		}));
+
+	test('the chat agent example: an AI Agent with the Witrium tools on the canvas', () =>
+		withFailureShot(() => page, 'agent-example', async () => {
+			const agentExample = examples.find((wf) => wf.id === AGENT_EXAMPLE_ID)!;
+			await page.setViewportSize({ width: 1440, height: 900 });
+			await page.goto(`${baseUrl}/workflow/${AGENT_EXAMPLE_ID}`);
+			const tools = page.locator(`${tid('canvas-node')}[data-node-type$="Tool"][data-node-type^="${PACKAGE}."]`);
+			await tools.first().waitFor({ state: 'visible' });
+			await dismissModals(page);
+			expect(await tools.count()).toBe(agentExample.nodes.filter((n) => n.type.startsWith(`${PACKAGE}.`)).length);
+			await iconsLoaded(page, tid('canvas-node'));
+			await page.waitForTimeout(800); // let the zoom-to-fit animation settle
+			await screenshot(page, 'editor-agent-example.png');
 		}));
 
 	test('the node panel offers all five Witrium nodes when searching "Witrium"', () =>
