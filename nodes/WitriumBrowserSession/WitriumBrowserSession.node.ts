@@ -14,7 +14,7 @@ export class WitriumBrowserSession implements INodeType {
 		version: 1,
 		subtitle: '={{ {"create": "Create", "get": "Get", "getAll": "Get Many", "close": "Close", "closeIdle": "Close Idle"}[$parameter["operation"]] }}',
 		description:
-			'Open, inspect and close Witrium cloud browser sessions, to run several workflows in one browser. Opening returns a browserSessionId: give it to Witrium Run Workflow or Run Talent to work in that browser (e.g. still logged in), then close the session with it. Get and Close need the browserSessionId; Get Many lists the open sessions.',
+			'Open, inspect and close Witrium cloud browser sessions. Create returns a browserSessionId: pass it to Witrium Run Workflow or Run Talent to keep working in that browser, and to Close when done. Get and Close need that id.',
 		defaults: { name: 'Witrium Browser Session' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -14,7 +14,7 @@ export class WitriumCancelRun implements INodeType {
 		version: 1,
 		subtitle: '={{ $parameter["options"]["closeSession"] ? "Cancel and Close Session" : "Cancel" }}',
 		description:
-			'Cancel a running Witrium workflow run by its runId (as Witrium Run Workflow returned it), and optionally close its browser session. Returns the run with its final status.',
+			'Cancel a running Witrium workflow run by its runId (from Witrium Run Workflow), optionally closing its browser session. Returns the run with its final status.',
 		defaults: { name: 'Witrium Cancel Run' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

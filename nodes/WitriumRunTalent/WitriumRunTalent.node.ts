@@ -24,7 +24,7 @@ export class WitriumRunTalent implements INodeType {
 		version: 1,
 		subtitle: '={{ "Talent " + $parameter["talentId"] }}',
 		description:
-			'Run a Witrium talent (a small AI browser skill) and return its result. Runs in a fresh browser unless given a browserSessionId (from a Witrium Browser Session node or tool). Waits for the talent to finish, as an AI tool at most 5 minutes unless Request Timeout is set; a failed talent is an error saying why.',
+			'Run a Witrium talent (a small AI browser skill) and return its result. Uses a fresh browser unless given a browserSessionId from Witrium Browser Session. As an AI tool it waits at most 5 minutes by default; a failed talent is an error saying why.',
 		defaults: { name: 'Witrium Run Talent' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

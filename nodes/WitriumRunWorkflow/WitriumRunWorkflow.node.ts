@@ -36,7 +36,7 @@ export class WitriumRunWorkflow implements INodeType {
 		version: 1,
 		subtitle: '={{ {"run": "Run", "getResults": "Get Results", "waitForRun": "Wait for Run"}[$parameter["operation"]] }}',
 		description:
-			'Run a recorded Witrium browser workflow in a cloud browser and return the run: runId, status and the workflow\'s result. Runs in a fresh browser unless given a browserSessionId (from a Witrium Browser Session node or tool). Waits for the run to finish, as an AI tool at most 5 minutes unless Timeout is set; a failed run is an error saying which step failed and why.',
+			'Run a recorded Witrium browser workflow and return its runId, status and result. Uses a fresh browser unless given a browserSessionId from Witrium Browser Session. As an AI tool it waits at most 5 minutes by default; a failed run is an error naming the failed step.',
 		defaults: { name: 'Witrium Run Workflow' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -207,7 +207,7 @@ describe.each(LINES)('n8n %s.x: an AI Agent uses the Witrium tools', (line) => {
 		// The tool as offered: its $fromAI key is the schema, its description says what it does.
 		const offered = conversation[0].tools.find((t) => t.function.name === toolName('Log In'));
 		expect(offered?.function.parameters).toEqual(expect.objectContaining({ properties: { username: expect.objectContaining({ type: 'string' }) } }));
-		expect(offered?.function.description).toMatch(/returns? the run: runId, status and the workflow's result.*browserSessionId.*at most 5 minutes/);
+		expect(offered?.function.description).toMatch(/return its runId, status and result\. .*browserSessionId.* at most 5 minutes/);
 
 		const login = sim.runs().filter((r) => r.definitionId === DEMO_IDS.loginWorkflow && r.args.username === 'jane@example.com');
 		expect(login.map((r) => [r.args, r.sessionId, r.status])).toEqual([[{ username: 'jane@example.com', password: 'pw' }, null, 'C']]);

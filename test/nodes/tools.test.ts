@@ -125,13 +125,13 @@ test(`a tool call waits at most ${TOOL_WAIT_SECONDS / 60} minutes by default, an
 	expect(defaultWaitSeconds(as('n8n-nodes-witrium.witriumRunWorkflowTool'), 900)).toBe(TOOL_WAIT_SECONDS);
 	expect(defaultWaitSeconds(as('n8n-nodes-witrium.witriumRunWorkflow'), 900)).toBe(900);
 	for (const type of [new WitriumRunWorkflow(), new WitriumRunTalent()]) {
-		expect(type.description.description).toContain(`as an AI tool at most ${TOOL_WAIT_SECONDS / 60} minutes`);
+		expect(type.description.description).toContain(`As an AI tool it waits at most ${TOOL_WAIT_SECONDS / 60} minutes by default`);
 	}
 });
 
 test('every tool description says which ids it needs and where they come from', () => {
-	expect(new WitriumRunWorkflow().description.description).toMatch(/browserSessionId \(from a Witrium Browser Session node or tool\)/);
-	expect(new WitriumRunTalent().description.description).toMatch(/browserSessionId \(from a Witrium Browser Session node or tool\)/);
-	expect(new WitriumBrowserSession().description.description).toMatch(/Opening returns a browserSessionId: give it to Witrium Run Workflow or Run Talent/);
-	expect(new WitriumCancelRun().description.description).toMatch(/by its runId \(as Witrium Run Workflow returned it\)/);
+	expect(new WitriumRunWorkflow().description.description).toMatch(/return its runId, status and result\. Uses a fresh browser unless given a browserSessionId from Witrium Browser Session\./);
+	expect(new WitriumRunTalent().description.description).toMatch(/unless given a browserSessionId from Witrium Browser Session\./);
+	expect(new WitriumBrowserSession().description.description).toMatch(/Create returns a browserSessionId: pass it to Witrium Run Workflow or Run Talent .* and to Close when done/);
+	expect(new WitriumCancelRun().description.description).toMatch(/by its runId \(from Witrium Run Workflow\)/);
 });
