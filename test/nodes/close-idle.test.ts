@@ -1,16 +1,12 @@
 /** Close Idle (the janitor): the service's clock, sessions that vanish, and closes that fail. */
-import { runWorkflow } from '../harness';
 import { spawn } from 'node:child_process';
 
-import { line, node, output, useSimulator } from './helpers';
+import { createSessionThroughNode, output, runJanitor, useSimulator } from './helpers';
 
 const { sim, credentials } = useSimulator();
 
-const janitor = (idleMinutes: number) =>
-	runWorkflow(line([node('Janitor', 'witriumBrowserSession', { operation: 'closeIdle', idleMinutes })]), { credentials: credentials() });
-const createSession = async () =>
-	output(await runWorkflow(line([node('Create', 'witriumBrowserSession', { operation: 'create' })]), { credentials: credentials() }), 'Create')[0].json
-		.browserSessionId as string;
+const janitor = (idleMinutes: number) => runJanitor(credentials, idleMinutes);
+const createSession = () => createSessionThroughNode(credentials);
 
 test('on a host east of UTC, a session just used is not idle: timestamps without a zone offset are UTC', async () => {
 	// n8n-core and the simulator run in a child jest whose process has TZ set: a test cannot move its own zone.

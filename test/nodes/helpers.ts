@@ -1,7 +1,7 @@
 import type { IConnections, IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
 
 import { WitriumSimulator } from '../../simulator';
-import type { WorkflowData, WorkflowRunResult } from '../harness';
+import { runWorkflow, type WorkflowData, type WorkflowRunResult } from '../harness';
 
 export const LOGIN = '11111111-1111-4111-8111-111111111111';
 export const SCRAPE = '22222222-2222-4222-8222-222222222222';
@@ -66,4 +66,16 @@ export function everythingShown(result: WorkflowRunResult): string {
 			runs.map((run) => ({ items: run.items, error: run.error && { ...run.error, raw: String(run.error.raw) } })),
 		),
 	) + JSON.stringify(result.error ? { ...result.error, raw: String(result.error.raw) } : null);
+}
+
+type Credentials = () => Record<string, IDataObject>;
+
+/** Browser Session's Close Idle (the janitor) with these idle minutes; the node is named "Janitor". */
+export const runJanitor = (credentials: Credentials, idleMinutes: number) =>
+	runWorkflow(line([node('Janitor', 'witriumBrowserSession', { operation: 'closeIdle', idleMinutes })]), { credentials: credentials() });
+
+/** A browser session created through the Browser Session node; its id. */
+export async function createSessionThroughNode(credentials: Credentials): Promise<string> {
+	const created = await runWorkflow(line([node('Create', 'witriumBrowserSession', { operation: 'create' })]), { credentials: credentials() });
+	return output(created, 'Create')[0].json.browserSessionId as string;
 }

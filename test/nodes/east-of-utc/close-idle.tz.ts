@@ -2,16 +2,12 @@
  * Run by close-idle.test.ts in a child jest with TZ=Asia/Tokyo (the `*.tz.ts` files are not in
  * the main run): Close Idle reads a timestamp without a zone offset as UTC, not as the host's time.
  */
-import { runWorkflow } from '../../harness';
-import { line, node, output, useSimulator } from '../helpers';
+import { createSessionThroughNode, output, runJanitor, useSimulator } from '../helpers';
 
 const { sim, credentials } = useSimulator();
 
-const janitor = (idleMinutes: number) =>
-	runWorkflow(line([node('Janitor', 'witriumBrowserSession', { operation: 'closeIdle', idleMinutes })]), { credentials: credentials() });
-const createSession = async () =>
-	output(await runWorkflow(line([node('Create', 'witriumBrowserSession', { operation: 'create' })]), { credentials: credentials() }), 'Create')[0].json
-		.browserSessionId as string;
+const janitor = (idleMinutes: number) => runJanitor(credentials, idleMinutes);
+const createSession = () => createSessionThroughNode(credentials);
 
 beforeAll(() => expect(new Date(2026, 0, 1).getTimezoneOffset()).toBe(-9 * 60));
 
