@@ -7,6 +7,7 @@
 import { STATUS_CODES } from 'node:http';
 import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { WitriumApiError, WitriumError, type ApiErrorKind } from './errors';
+import { guardedLookup, lookupId, refusedAt } from './egress';
 import type { EgressGuard, LookupFunction } from './types';
 
 export const DEFAULT_BASE_URL = 'https://api.witrium.com';
@@ -53,22 +54,9 @@ export interface SendRequest {
 
 const PROXY_ENV = ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY', 'no_proxy', 'NO_PROXY'];
 const dispatchers = new Map<string, Dispatcher>();
-const lookupIds = new WeakMap<LookupFunction, number>();
-let nextLookupId = 1;
 
 function proxyEnvKey(): string {
 	return PROXY_ENV.map((name) => process.env[name] ?? '').join('\u0000');
-}
-
-/** Errors a guarded lookup refused with (a DNS failure carries a code; a refusal by the rules does not). */
-const refusedByLookup = new WeakSet<object>();
-
-function guardedLookup(lookup: LookupFunction): LookupFunction {
-	return ((hostname: string, options: object, callback: (error: Error | null, ...rest: unknown[]) => void) =>
-		(lookup as (h: string, o: object, cb: (error: Error | null, ...rest: unknown[]) => void) => void)(hostname, options, (error, ...rest) => {
-			if (error && typeof (error as { code?: unknown }).code !== 'string') refusedByLookup.add(error);
-			callback(error, ...rest);
-		})) as LookupFunction;
 }
 
 /**
@@ -77,12 +65,7 @@ function guardedLookup(lookup: LookupFunction): LookupFunction {
  */
 export function dispatcherFor(origin: string, lookup?: LookupFunction): Dispatcher {
 	const envKey = proxyEnvKey();
-	let lookupId = lookup ? lookupIds.get(lookup) : 0;
-	if (lookup && lookupId === undefined) {
-		lookupId = nextLookupId++;
-		lookupIds.set(lookup, lookupId);
-	}
-	const key = `${origin}\u0001${envKey}\u0001${lookupId}`;
+	const key = `${origin}\u0001${envKey}\u0001${lookup ? lookupId(lookup) : 0}`;
 	let dispatcher = dispatchers.get(key);
 	if (!dispatcher) {
 		const hasProxy = envKey.replace(/\u0000/g, '') !== '';
@@ -227,18 +210,12 @@ function errorCodes(err: unknown): string[] {
 	return codes;
 }
 
-/** The error a guarded lookup refused with, anywhere in `err`'s causes. */
-function refusedAt(err: unknown, depth = 0): unknown {
-	if (!err || typeof err !== 'object' || depth > 3) return undefined;
-	if (refusedByLookup.has(err)) return err;
-	return refusedAt((err as { cause?: unknown }).cause, depth + 1);
-}
-
-function blockedFailure(error: unknown, delivered: boolean): AttemptFailure {
+/** Refused by the host's egress rules: nothing was sent. */
+function blockedFailure(error: unknown): AttemptFailure {
 	return {
 		kind: 'blocked',
 		summary: error instanceof Error ? error.message : String(error),
-		delivered,
+		delivered: false,
 		transient: false,
 		cause: error,
 	};
@@ -378,7 +355,7 @@ export class HttpTransport {
 		try {
 			await egress.validateUrl(this.baseUrl);
 		} catch (error) {
-			throw this.buildError(endpoint, req, 0, blockedFailure(error, false));
+			throw this.buildError(endpoint, req, 0, blockedFailure(error));
 		}
 		this.egressChecked = true;
 	}
@@ -433,7 +410,7 @@ export class HttpTransport {
 				});
 			}
 			const refusal = refusedAt(err);
-			if (refusal) throw new AttemptError(blockedFailure(refusal, false));
+			if (refusal) throw new AttemptError(blockedFailure(refusal));
 			if (req.signal?.aborted) {
 				// Aborted mid-flight: the request may well have been sent already.
 				throw new AttemptError({ kind: 'aborted', summary: 'aborted', delivered: true, transient: false });
