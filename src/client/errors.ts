@@ -38,6 +38,8 @@ export class WitriumApiError extends WitriumError {
 			mayHaveStarted?: boolean;
 			/** What the host's egress rules threw (kind `blocked`). */
 			cause?: unknown;
+			/** When the service's Retry-After allows the next try (Date.now() scale), if it sent one. */
+			retryAt?: number;
 		},
 	) {
 		super(message);
@@ -58,6 +60,9 @@ export class WitriumApiError extends WitriumError {
 	}
 	get retryable() {
 		return this.details.retryable;
+	}
+	get retryAt() {
+		return this.details.retryAt;
 	}
 	get mayHaveStarted() {
 		return this.details.mayHaveStarted ?? false;

@@ -549,9 +549,10 @@ export class HttpTransport {
 						: `Could not reach the Witrium API (${this.origin}) for ${endpoint}: ${failure.summary}${after}`;
 			}
 		}
-		if (failure.retryAfterMs !== undefined) {
-			const retryAt = new Date(Date.now() + failure.retryAfterMs).toISOString().replace(/\.\d+Z$/, 'Z');
-			message += `; Witrium asked to retry after ${formatSeconds(failure.retryAfterMs)} (at ${retryAt})`;
+		const retryAt = failure.retryAfterMs !== undefined ? Date.now() + failure.retryAfterMs : undefined;
+		if (retryAt !== undefined) {
+			const at = new Date(retryAt).toISOString().replace(/\.\d+Z$/, 'Z');
+			message += `; Witrium asked to retry after ${formatSeconds(failure.retryAfterMs!)} (at ${at})`;
 		}
 		return new WitriumApiError(this.scrub(message), {
 			kind: failure.kind,
@@ -562,6 +563,7 @@ export class HttpTransport {
 			retryable: failure.transient && !mayHaveStarted,
 			mayHaveStarted,
 			cause: failure.cause,
+			retryAt,
 		});
 	}
 }

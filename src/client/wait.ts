@@ -70,6 +70,8 @@ export async function waitForRun(runId: string, poll: PollFn, options: WaitOptio
 	let last: RunResults | undefined;
 	let lastError: WitriumApiError | undefined;
 	let finalPollDone = false;
+	/** No poll before this: the service's Retry-After on the last failed poll. */
+	let notBefore = 0;
 	// Only a wait for completion learns and uses how long the workflow's runs take.
 	const learns = (options.until ?? 'completed') === 'completed';
 	const tracker = new EndTracker();
@@ -97,9 +99,9 @@ export async function waitForRun(runId: string, poll: PollFn, options: WaitOptio
 	for (let attempt = 0; ; attempt++) {
 		if (signal?.aborted) throw aborted();
 		const now = Date.now();
-		let wake = now + nextPollDelay(attempt, now - started, maxInterval, last, forecast);
+		let wake = Math.max(now + nextPollDelay(attempt, now - started, maxInterval, last, forecast), notBefore);
 		if (deadline !== undefined) {
-			if (finalPollDone || now >= deadline) {
+			if (finalPollDone || now >= deadline || notBefore >= deadline - FINAL_POLL_MARGIN_MS) {
 				await sleepOrAbort(deadline - now, signal, aborted);
 				throw timedOut();
 			}
@@ -124,6 +126,7 @@ export async function waitForRun(runId: string, poll: PollFn, options: WaitOptio
 			if (err.kind === 'aborted') throw aborted();
 			if (!err.retryable) throw err;
 			lastError = err;
+			notBefore = err.retryAt ?? 0;
 			if (deadline !== undefined && Date.now() >= deadline) throw timedOut();
 			continue;
 		}

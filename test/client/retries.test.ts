@@ -67,6 +67,17 @@ describe('reads, closes and cancels retry', () => {
 		expect(err.message).toContain('Witrium asked to retry after 2 s');
 	});
 
+	test('a wait polls again no sooner than a Retry-After longer than a retry may wait', async () => {
+		const patient = makeClient(baseUrl, { retryMaxDelayMs: 500 });
+		const { runId } = await patient.runWorkflow('wf-1');
+		sim.injectFault({ endpoint: 'getResults', kind: 'status', status: 429, retryAfter: '2' });
+		const run = await patient.waitForRun(runId, { timeoutMs: 10_000 });
+		expect(run.status).toBe('C');
+		const [refused, next] = sim.requests.filter((r) => r.endpoint === 'getResults');
+		expect(refused.status).toBe(429);
+		expect(next.at - refused.at).toBeGreaterThanOrEqual(1990);
+	});
+
 	test('Retry-After as an HTTP date is honoured too', async () => {
 		const at = new Date(Date.now() + 1500).toUTCString(); // whole seconds: 0.5-1.5 s from now
 		sim.injectFault({ endpoint: 'getSession', kind: 'status', status: 503, retryAfter: at });
