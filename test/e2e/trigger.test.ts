@@ -126,18 +126,22 @@ describe.each(LINES)('n8n %s.x: the Witrium Trigger, active', (line) => {
 	test(`${POLLS} polls with runs longer than a poll: a run started at each, each emitted once by the next poll, never two at once`, () => {
 		const runs = runsOf(LONG_RUN);
 		expect(runs.length).toBeGreaterThanOrEqual(POLLS);
-		// One run a poll: each started about a minute after the previous one, after it had ended.
+		// One run a poll (a minute apart, not every second poll), each after the previous one ended.
 		for (let i = 1; i < runs.length; i++) {
 			expect(runs[i].submittedAt - runs[i - 1].submittedAt).toBeGreaterThan(45_000);
+			expect(runs[i].submittedAt - runs[i - 1].submittedAt).toBeLessThan(80_000);
 			expect(runs[i - 1].completedAt).not.toBeNull();
 			expect(runs[i].submittedAt).toBeGreaterThanOrEqual(runs[i - 1].completedAt!);
 		}
-		// Each poll emits the run the previous poll started: all but the newest, in order, once each.
+		// Each poll emits the run the previous poll started: all but the newest, in order, once each...
 		const ids = runs.map((run) => run.runId);
+		const hits = sink.hits.filter((hit) => hit.path.startsWith(`/${EVERY_POLL_ID}/`));
 		const seen = emitted(EVERY_POLL_ID);
 		expect(seen.length).toBeGreaterThanOrEqual(POLLS - 1);
 		expect(seen).toEqual(ids.slice(0, seen.length));
 		expect(seen.length).toBeGreaterThanOrEqual(ids.length - 1);
+		// ...and that same poll starts the next run.
+		hits.forEach((hit, i) => expect(Math.abs(hit.at - runs[i + 1].submittedAt)).toBeLessThan(10_000));
 	});
 
 	test('activation sends nothing to Witrium: no activation error for runs that fail, and they start at the scheduled polls', () => {
