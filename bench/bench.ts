@@ -3,8 +3,8 @@
  * against the simulator (loopback only), prints tables and the goals met or not, and writes the
  * figures to bench/results/<date>.json.
  *
- *   npm run bench                      the full bench (about 33 minutes: 6 runs of 300 s in a row)
- *   npm run bench -- --quick           runs of 1, 3 and 10 s, small batches (about 75 s), nothing written
+ *   npm run bench                      the full bench (about 31 minutes: 6 runs of ~300 s in a row)
+ *   npm run bench -- --quick           runs of 1, 3 and 10 s, small batches (about 2 minutes), nothing written
  *   npm run bench -- --out=FILE        write the JSON elsewhere
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
