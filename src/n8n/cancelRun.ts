@@ -1,9 +1,24 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import type { WitriumClient } from '../client';
+
 import { witriumClient } from './client';
 import { cancelItem, closeItem, toItems } from './items';
 import { readId } from './params';
 import { executionCancelSignal, runItems } from './runner';
+
+/** How long a best-effort cancel may take when a node gives up on a run it started. */
+const CANCEL_TIMEOUT_MS = 5000;
+
+/** Cancels a run a node is giving up on, without letting a failed cancel hide the reason. */
+export async function cancelQuietly(client: WitriumClient, runId: string): Promise<boolean> {
+	try {
+		await client.cancelRun(runId, { timeoutMs: CANCEL_TIMEOUT_MS });
+		return true;
+	} catch {
+		return false;
+	}
+}
 
 /** The Cancel Run node: cancels a run and, if asked, force-closes the browser session it ran in. */
 export async function executeCancelRun(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {

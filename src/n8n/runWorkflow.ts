@@ -3,6 +3,7 @@ import type { IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow'
 
 import { RunStatusError, WaitAbortedError, WaitTimeoutError, describeLastStep, isRunOver, isTerminalStatus } from '../client';
 import type { RunResults, RunWorkflowRequest, WitriumClient } from '../client';
+import { cancelQuietly } from './cancelRun';
 import { witriumClient } from './client';
 import { resultItems, runItem, statusName, stepItems, submittedRunItem, toItems } from './items';
 import { optionalString, readArguments, readFiles, readId, readOptionalId, splitList } from './params';
@@ -33,19 +34,6 @@ interface RunOptions {
 
 export const SESSION_STATES_IGNORED_HINT =
 	'Witrium ignores run-level "Use States" inside a browser session: the session\'s own states apply. Give the states when creating the session instead.';
-
-/** How long a best-effort cancel may take when the node gives up on a run it started. */
-const CANCEL_TIMEOUT_MS = 5000;
-
-/** Cancels a run the node is giving up on, without letting a failed cancel hide the reason. */
-export async function cancelQuietly(client: WitriumClient, runId: string): Promise<boolean> {
-	try {
-		await client.cancelRun(runId, { timeoutMs: CANCEL_TIMEOUT_MS });
-		return true;
-	} catch {
-		return false;
-	}
-}
 
 function failedStepDescription(run: RunResults): string {
 	const failed = run.executions.find((step) => step.status === 'F') ?? run.executions[run.executions.length - 1];

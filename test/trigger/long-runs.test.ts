@@ -125,3 +125,20 @@ describe('a save of the active workflow (n8n re-activates it from the stored sta
 		expect(requestsFor(wf.id).filter((r) => r.endpoint === 'runWorkflow').length).toBe(startedRuns(wf.id).length);
 	});
 });
+
+describe('a run over under a status code outside P R C F X (completed_at set)', () => {
+	test('is reported at once naming the code, never carried over or cancelled; the next poll starts the next run', async () => {
+		const wf = simWorkflow({ stepCount: 1, stepMs: 50, endStatus: 'E' });
+		sim.define({ workflows: [wf] });
+		const trigger = makeTrigger(baseUrl, { workflowId: wf.id }, { pollBudgetMs: 2000 });
+		const error = await failure(trigger.tick());
+		expect(error.message).toMatch(/^Run \S+ of workflow \S+ ended with status "E", a code this trigger does not know/);
+		expect(trigger.staticData().pendingRun).toBeUndefined();
+		await failure(trigger.tick());
+		expect(startedRuns(wf.id)).toHaveLength(2);
+		expect(sim.requests.filter((request) => request.endpoint === 'cancelRun')).toHaveLength(0);
+
+		const items = makeTrigger(baseUrl, { workflowId: wf.id, options: { failOnRunFailure: false } }, { pollBudgetMs: 2000 });
+		expect(items.json((await items.tick()).output)).toEqual([expect.objectContaining({ status: 'E', completedAt: expect.any(String) })]);
+	});
+});

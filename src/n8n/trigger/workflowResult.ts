@@ -15,10 +15,10 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, INode, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 
-import { RunStatusError, WaitTimeoutError, WitriumApiError, isTerminalStatus } from '../../client';
+import { RunStatusError, WaitTimeoutError, WitriumApiError, isRunOver, isTerminalStatus } from '../../client';
 import type { RunResults, WitriumClient } from '../../client';
 import { runItem, statusName } from '../items';
-import { cancelQuietly } from '../runWorkflow';
+import { cancelQuietly } from '../cancelRun';
 import { PollClock, hostPollBudgetMs, readWithin } from './clock';
 import type { WorkflowConfig } from './config';
 import { canonicalJson, newElements, resultElements, stableHash } from './results';
@@ -45,7 +45,7 @@ export async function pollWorkflowResult(
 	const items = previous ? settle(node, state, previous, config) : [];
 	const own = await waitWithin(client, runId, clock);
 	// A failure of its own run is left to the next poll when this poll already has items to emit.
-	if (own && isTerminalStatus(own.status) && !(items.length > 0 && failsThePoll(own, config))) {
+	if (own && isRunOver(own) && !(items.length > 0 && failsThePoll(own, config))) {
 		delete state.pendingRun;
 		items.push(...settle(node, state, own, config));
 	}
@@ -89,8 +89,8 @@ async function finishPendingRun(
 		delete state.pendingRun;
 		return undefined;
 	}
-	const run = isTerminalStatus(current.status) ? current : await waitWithin(client, pending.runId, clock, current);
-	if (run && isTerminalStatus(run.status)) return run;
+	const run = isRunOver(current) ? current : await waitWithin(client, pending.runId, clock, current);
+	if (run && isRunOver(run)) return run;
 
 	const age = Date.now() - Date.parse(pending.startedAt);
 	if (config.giveUpAfterMs > 0 && age > config.giveUpAfterMs) {
@@ -144,7 +144,8 @@ function runFailedError(node: INode, run: RunResults): NodeOperationError {
 	const step = run.executions.find((s) => s.status === 'F' || s.status === 'X') ?? run.executions[run.executions.length - 1];
 	const where = step ? ` at step ${step.instructionOrder} "${step.instruction}"` : '';
 	const why = run.errorMessage ?? step?.errorMessage;
-	return new NodeOperationError(node, `Run ${run.runId} of workflow ${run.workflowId} ${statusName(run.status)}${where}${why ? `: ${why}` : ''}`, {
+	const ended = isTerminalStatus(run.status) ? statusName(run.status) : `ended with status "${run.status}", a code this trigger does not know`;
+	return new NodeOperationError(node, `Run ${run.runId} of workflow ${run.workflowId} ${ended}${where}${why ? `: ${why}` : ''}`, {
 		description:
 			'The trigger stays active and keeps starting a run on every poll. Turn off "Fail on Run Failure" to receive failed and cancelled runs as items instead.',
 	});
@@ -160,7 +161,7 @@ export async function sampleWorkflowResult(
 	const clock = new PollClock(hostPollBudgetMs(ctx), config.maxWaitMs);
 	const submitted = await client.runWorkflow(config.workflowId, config.request, { timeoutMs: clock.requestTimeout() });
 	const run = await waitWithin(client, submitted.runId, clock);
-	if (!run || !isTerminalStatus(run.status)) {
+	if (!run || !isRunOver(run)) {
 		const cancelled = await cancelQuietly(client, submitted.runId);
 		throw new NodeOperationError(
 			node,
