@@ -17,6 +17,7 @@ import path from 'node:path';
 
 import type { WitriumSimulator } from '../../simulator';
 import { DEMO_IDS } from '../../simulator/demo';
+import { finishedExecution, startExecution } from './support/editor-runs';
 import {
 	LINES,
 	N8nUnderTest,
@@ -25,7 +26,6 @@ import {
 	type RunResult,
 	linearWorkflow,
 	manualTrigger,
-	n8nLib,
 	node,
 	startSimulator,
 	tail,
@@ -342,44 +342,16 @@ describe.each(LINES)('n8n %s.x runs the Witrium nodes', (line) => {
 
 		test('the alert example\'s trigger runs the watched workflow once and emits its result', async () => {
 			sim.reset();
-			// n8n 1.x answers its health check a moment before its REST routes are mounted
-			// ("Cannot POST /rest/login"): retry the login for a while.
-			let session: Awaited<ReturnType<typeof n8nLib.restSession>> | undefined;
-			for (let attempt = 0; !session; attempt++) {
-				try {
-					session = await n8nLib.restSession(n8n.editor!.baseUrl);
-				} catch (error) {
-					if (attempt >= 30) throw error;
-					await new Promise((r) => setTimeout(r, 2000));
-				}
-			}
-			const saved = await session.request('GET', `/rest/workflows/${ALERT_ID}`);
-			expect(saved.status).toBe(200);
-			const workflowData = saved.body.data;
-			const started = await session.request('POST', `/rest/workflows/${ALERT_ID}/run`, {
-				workflowData, // 1.x reads the workflow from the body; 2.x from its database (ignores it)
-				triggerToStartFrom: { name: 'Watch Listings' },
-			});
-			expect([started.status, started.body?.data?.executionId]).toEqual([200, expect.anything()]);
-			const executionId = started.body.data.executionId as string;
-
-			// eslint-disable-next-line @typescript-eslint/no-require-imports
-			const flatted = require(path.join((n8nLib.n8nPaths(line) as unknown as { n8nDir: string }).n8nDir, 'node_modules', 'flatted')) as { parse(text: string): unknown };
-			let execution: { finished?: boolean; status?: string; stoppedAt?: string | null; data: string } | undefined;
-			for (const t0 = Date.now(); Date.now() - t0 < 60_000; await new Promise((r) => setTimeout(r, 500))) {
-				const r = await session.request('GET', `/rest/executions/${executionId}`);
-				execution = r.body?.data;
-				if (execution?.stoppedAt || (execution?.status && !['new', 'running', 'waiting'].includes(execution.status))) break;
-			}
-			expect(execution?.status ?? (execution?.finished ? 'success' : 'unknown')).toBe('success');
-			const output = { data: flatted.parse(execution!.data) } as unknown as Parameters<typeof n8nLib.runNodeItems>[0];
-			const [emitted] = n8nLib.runNodeItems(output, 'Watch Listings');
+			const { executionId } = await startExecution(n8n, ALERT_ID, 'Watch Listings');
+			const execution = await finishedExecution(n8n, executionId, 60_000);
+			expect(execution.status).toBe('success');
+			const [emitted] = execution.items('Watch Listings');
 			expect(emitted).toEqual(expect.objectContaining({ workflowId: DEMO_IDS.scrapeWorkflow, status: 'C' }));
 			expect(emitted.result).toHaveLength(5);
-			const [alert] = n8nLib.runNodeItems(output, 'Alert');
+			const [alert] = execution.items('Alert');
 			expect(alert).toEqual(expect.objectContaining({ runId: emitted.runId }));
 			expect(sim.runs().map((r) => r.definitionId)).toEqual([DEMO_IDS.scrapeWorkflow]);
-			expect(JSON.stringify(execution)).not.toContain(token);
+			expect(JSON.stringify(execution.output)).not.toContain(token);
 		});
 	});
 
