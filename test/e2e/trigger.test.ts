@@ -11,6 +11,10 @@
  * - Activation never waits on, or fails because of, a Witrium run (item 2): a workflow whose
  *   runs fail after 10 s. The activation poll sends nothing to Witrium, so n8n starts with the
  *   workflow active and no activation error; its runs start at the scheduled polls.
+ * - A save keeps "never two runs at once" (item 2): right after a scheduled poll started a run
+ *   (which n8n keeps in memory only, the poll having emitted nothing), the workflow is saved the
+ *   editor's way (1.x: PATCH, 2.x: publish), so n8n re-activates it from the database; the run
+ *   is still picked up and emitted once, and no second run starts while it is going.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,6 +26,8 @@ const EVERY_POLL_ID = 'wfE2eTrigEvery01';
 const ACTIVATION_ID = 'wfE2eTrigActivate1';
 const LONG_RUN = '5f0c3a8e-1b2d-4c6e-8f10-2a3b4c5d6e71';
 const FAILING_RUN = '5f0c3a8e-1b2d-4c6e-8f10-2a3b4c5d6e72';
+const SAVE_ID = 'wfE2eTrigSave01';
+const SAVED_RUN = '5f0c3a8e-1b2d-4c6e-8f10-2a3b4c5d6e73';
 const POLLS = 3;
 
 /** Records every request it gets: the HTTP Request node calls /<workflow>/<runId>. */
@@ -59,11 +65,24 @@ function triggerWorkflow(id: string, sinkUrl: string, parameters: Record<string,
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** What the editor does to an active workflow on Save (1.x) or Publish (2.x): n8n re-activates it. */
+async function saveActiveWorkflow(n8n: N8nUnderTest, id: string): Promise<void> {
+	const rest = await n8n.session();
+	const current = await rest.request('GET', `/rest/workflows/${id}`);
+	const versionId = (current.body?.data ?? current.body)?.versionId as string;
+	const saved =
+		n8n.line === '2'
+			? await rest.request('POST', `/rest/workflows/${id}/activate`, { versionId })
+			: await rest.request('PATCH', `/rest/workflows/${id}`, { versionId });
+	if (saved.status !== 200) throw new Error(`saving ${id} failed: ${saved.status} ${JSON.stringify(saved.body)}`);
+}
+
 describe.each(LINES)('n8n %s.x: the Witrium Trigger, active', (line) => {
 	let n8n: N8nUnderTest;
 	let sim: WitriumSimulator;
 	let sink: Awaited<ReturnType<typeof startSink>>;
 	let startedAt = 0;
+	let savedAt = 0;
 
 	/** Runs of a simulator workflow, oldest first. */
 	const runsOf = (definitionId: string) =>
@@ -79,6 +98,7 @@ describe.each(LINES)('n8n %s.x: the Witrium Trigger, active', (line) => {
 		sim.define({
 			workflows: [
 				{ id: LONG_RUN, name: 'Scrape listings (15 s)', startDelayMs: 500, steps: [{ instruction: 'Scrape', durationMs: 15_000 }], result: { listings: 3 } },
+				{ id: SAVED_RUN, name: 'Scrape listings (25 s)', startDelayMs: 500, steps: [{ instruction: 'Scrape', durationMs: 25_000 }], result: { listings: 4 } },
 				{
 					id: FAILING_RUN,
 					name: 'Log in (fails after 10 s)',
@@ -97,23 +117,33 @@ describe.each(LINES)('n8n %s.x: the Witrium Trigger, active', (line) => {
 		await n8n.importWorkflows([
 			triggerWorkflow(EVERY_POLL_ID, sink.url, { workflowId: LONG_RUN, emit: 'always', options: { maxWait: 1 } }),
 			triggerWorkflow(ACTIVATION_ID, sink.url, { workflowId: FAILING_RUN, emit: 'always' }),
+			triggerWorkflow(SAVE_ID, sink.url, { workflowId: SAVED_RUN, emit: 'always', options: { maxWait: 1 } }),
 		]);
-		for (const id of [EVERY_POLL_ID, ACTIVATION_ID]) {
+		for (const id of [EVERY_POLL_ID, ACTIVATION_ID, SAVE_ID]) {
 			const activated = await n8n.command(line === '2' ? ['publish:workflow', `--id=${id}`] : ['update:workflow', `--id=${id}`, '--active=true']);
 			expect(activated.exitCode).toBe(0);
 		}
 		startedAt = Date.now();
 		await n8n.startEditor();
 
-		// N scheduled polls of the first workflow (a poll a minute, at a random second).
+		// N scheduled polls of the first workflow (a poll a minute, at a random second); the third
+		// is saved as soon as a scheduled poll started its first run, then polled until it emits.
 		const deadline = Date.now() + (POLLS + 1.5) * 60_000;
-		while (Date.now() < deadline && (runsOf(LONG_RUN).length < POLLS || emitted(EVERY_POLL_ID).length < POLLS - 1)) await sleep(2000);
+		const done = () => runsOf(LONG_RUN).length >= POLLS && emitted(EVERY_POLL_ID).length >= POLLS - 1 && emitted(SAVE_ID).length >= 1;
+		while (Date.now() < deadline && !done()) {
+			if (savedAt === 0 && runsOf(SAVED_RUN).length > 0) {
+				await saveActiveWorkflow(n8n, SAVE_ID);
+				savedAt = Date.now();
+			}
+			await sleep(1000);
+		}
 	}, 8 * 60_000);
 
 	afterAll(async () => {
 		// The figures behind the assertions, for the record.
 		const since = (at: number | null) => (at === null ? '-' : `${Math.round((at - startedAt) / 1000)}s`);
-		for (const [id, definition] of [[EVERY_POLL_ID, LONG_RUN], [ACTIVATION_ID, FAILING_RUN]] as const) {
+		process.stderr.write(`[e2e trigger ${line}.x] ${SAVE_ID} saved at ${since(savedAt || null)}\n`);
+		for (const [id, definition] of [[EVERY_POLL_ID, LONG_RUN], [ACTIVATION_ID, FAILING_RUN], [SAVE_ID, SAVED_RUN]] as const) {
 			const runs = runsOf(definition).map((run) => `${run.runId.slice(0, 8)} ${since(run.submittedAt)}-${since(run.completedAt)} ${run.status}`);
 			const hits = sink.hits.filter((hit) => hit.path.startsWith(`/${id}/`)).map((hit) => `${hit.path.split('/')[2].slice(0, 8)} ${since(hit.at)}`);
 			process.stderr.write(`[e2e trigger ${line}.x] ${id}: runs [${runs.join(', ')}]; emitted [${hits.join(', ')}]\n`);
@@ -153,5 +183,15 @@ describe.each(LINES)('n8n %s.x: the Witrium Trigger, active', (line) => {
 		for (let i = 1; i < runs.length; i++) expect(runs[i].submittedAt - runs[i - 1].submittedAt).toBeGreaterThan(45_000);
 		expect(runs.filter((run) => run.completedAt !== null).every((run) => run.status === 'F')).toBe(true);
 		if (runs.length === 0) throw new Error(`no run of the failing workflow\n${tail(log)}`);
+	});
+
+	test('a save while a run is going: the run is still picked up and emitted once, and no second run starts while it goes', () => {
+		const runs = runsOf(SAVED_RUN);
+		expect(savedAt).toBeGreaterThan(0);
+		expect(runs[0].submittedAt).toBeLessThan(savedAt);
+		expect(runs[0].completedAt ?? Infinity).toBeGreaterThan(savedAt); // still going when saved
+		for (let i = 1; i < runs.length; i++) expect(runs[i].submittedAt).toBeGreaterThanOrEqual(runs[i - 1].completedAt ?? Infinity);
+		expect(emitted(SAVE_ID)).toEqual(runs.slice(0, emitted(SAVE_ID).length).map((run) => run.runId));
+		expect(emitted(SAVE_ID)[0]).toBe(runs[0].runId);
 	});
 });
