@@ -65,6 +65,13 @@ function triggerWorkflow(id: string, sinkUrl: string, parameters: Record<string,
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The run the trigger's static data holds as stored in n8n's database (undefined when none). */
+async function storedPendingRun(n8n: N8nUnderTest, id: string): Promise<string | undefined> {
+	const workflow = await (await n8n.session()).request('GET', `/rest/workflows/${id}`);
+	const staticData = (workflow.body?.data ?? workflow.body)?.staticData as Record<string, { pendingRun?: { runId: string } }> | null;
+	return staticData?.['node:Witrium Trigger']?.pendingRun?.runId;
+}
+
 /** What the editor does to an active workflow on Save (1.x) or Publish (2.x): n8n re-activates it. */
 async function saveActiveWorkflow(n8n: N8nUnderTest, id: string): Promise<void> {
 	const rest = await n8n.session();
@@ -83,6 +90,7 @@ describe.each(LINES)('n8n %s.x: the Witrium Trigger, active', (line) => {
 	let sink: Awaited<ReturnType<typeof startSink>>;
 	let startedAt = 0;
 	let savedAt = 0;
+	let heldInMemory = '';
 
 	/** Runs of a simulator workflow, oldest first. */
 	const runsOf = (definitionId: string) =>
@@ -126,14 +134,17 @@ describe.each(LINES)('n8n %s.x: the Witrium Trigger, active', (line) => {
 		startedAt = Date.now();
 		await n8n.startEditor();
 
-		// N scheduled polls of the first workflow (a poll a minute, at a random second); the third
-		// is saved as soon as a scheduled poll started its first run, then polled until it emits.
+		// N scheduled polls of the first workflow (a poll a minute, at a random second). The third is
+		// saved as soon as it has a run going that n8n's database does not hold (a poll that emitted
+		// nothing started it), then polled until it emits.
 		const deadline = Date.now() + (POLLS + 1.5) * 60_000;
 		const done = () => runsOf(LONG_RUN).length >= POLLS && emitted(EVERY_POLL_ID).length >= POLLS - 1 && emitted(SAVE_ID).length >= 1;
 		while (Date.now() < deadline && !done()) {
-			if (savedAt === 0 && runsOf(SAVED_RUN).length > 0) {
+			const going = runsOf(SAVED_RUN).find((run) => run.completedAt === null);
+			if (savedAt === 0 && going && (await storedPendingRun(n8n, SAVE_ID)) !== going.runId) {
 				await saveActiveWorkflow(n8n, SAVE_ID);
 				savedAt = Date.now();
+				heldInMemory = going.runId;
 			}
 			await sleep(1000);
 		}
@@ -142,7 +153,7 @@ describe.each(LINES)('n8n %s.x: the Witrium Trigger, active', (line) => {
 	afterAll(async () => {
 		// The figures behind the assertions, for the record.
 		const since = (at: number | null) => (at === null ? '-' : `${Math.round((at - startedAt) / 1000)}s`);
-		process.stderr.write(`[e2e trigger ${line}.x] ${SAVE_ID} saved at ${since(savedAt || null)}\n`);
+		process.stderr.write(`[e2e trigger ${line}.x] ${SAVE_ID} saved at ${since(savedAt || null)} holding ${heldInMemory.slice(0, 8)} in memory only\n`);
 		for (const [id, definition] of [[EVERY_POLL_ID, LONG_RUN], [ACTIVATION_ID, FAILING_RUN], [SAVE_ID, SAVED_RUN]] as const) {
 			const runs = runsOf(definition).map((run) => `${run.runId.slice(0, 8)} ${since(run.submittedAt)}-${since(run.completedAt)} ${run.status}`);
 			const hits = sink.hits.filter((hit) => hit.path.startsWith(`/${id}/`)).map((hit) => `${hit.path.split('/')[2].slice(0, 8)} ${since(hit.at)}`);
@@ -187,11 +198,11 @@ describe.each(LINES)('n8n %s.x: the Witrium Trigger, active', (line) => {
 
 	test('a save while a run is going: the run is still picked up and emitted once, and no second run starts while it goes', () => {
 		const runs = runsOf(SAVED_RUN);
+		const held = runs.find((run) => run.runId === heldInMemory)!;
 		expect(savedAt).toBeGreaterThan(0);
-		expect(runs[0].submittedAt).toBeLessThan(savedAt);
-		expect(runs[0].completedAt ?? Infinity).toBeGreaterThan(savedAt); // still going when saved
+		expect(held.completedAt ?? Infinity).toBeGreaterThan(savedAt); // still going when saved
 		for (let i = 1; i < runs.length; i++) expect(runs[i].submittedAt).toBeGreaterThanOrEqual(runs[i - 1].completedAt ?? Infinity);
 		expect(emitted(SAVE_ID)).toEqual(runs.slice(0, emitted(SAVE_ID).length).map((run) => run.runId));
-		expect(emitted(SAVE_ID)[0]).toBe(runs[0].runId);
+		expect(emitted(SAVE_ID)).toContain(heldInMemory);
 	});
 });
