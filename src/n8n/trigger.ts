@@ -48,7 +48,7 @@ export async function pollWitriumTrigger(ctx: IPollFunctions): Promise<INodeExec
 	const activation = isActivationPoll(ctx);
 	const state = nodeState(ctx);
 	// n8n stores nothing after an activation poll that returns null; a staging host is asked to.
-	if (activation && restoreRememberedState(ctx, state)) await commitState(ctx);
+	if (restoreRememberedState(ctx, state) && activation) await commitState(ctx);
 	try {
 		if (event === 'sessionChange') {
 			const events = readSessionEvents(ctx);

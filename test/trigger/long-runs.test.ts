@@ -142,3 +142,21 @@ describe('a run over under a status code outside P R C F X (completed_at set)', 
 		expect(items.json((await items.tick()).output)).toEqual([expect.objectContaining({ status: 'E', completedAt: expect.any(String) })]);
 	});
 });
+
+test('a save while a poll is still waiting for the run it started: that run is picked up afterwards, never a second one at once', async () => {
+	const wf = simWorkflow({ stepCount: 3, stepMs: 300, result: { done: true } });
+	sim.define({ workflows: [wf] });
+	const trigger = makeTrigger(baseUrl, ...shortPolls('inMemory', { workflowId: wf.id, emit: 'always' }));
+	await trigger.activate();
+	const inFlight = trigger.poll('trigger');
+	while (startedRuns(wf.id).length === 0) await sleep(10); // the poll started its run and waits for it
+
+	trigger.restart(); // n8n re-activates while that poll is still going
+	expect(await trigger.activate()).toBeNull();
+	expect(await inFlight).toBeNull();
+	const [carried] = startedRuns(wf.id);
+
+	const { output } = await pollUntilEmitted(trigger);
+	expect(trigger.json(output)!.map((item) => item.runId)).toEqual([carried]);
+	expect(mostRunsAtOnce(sim, wf.id)).toBe(1);
+});

@@ -14,7 +14,8 @@
  *   stored when the poll emits or returns `null` and dropped when it throws.
  *
  * So: after every poll on a host without a lease, this process keeps its own copy of the state
- * (`remembered`); the activation poll puts it back when the host's copy is another one, so a
+ * (`remembered`); a poll on another context (the activation poll, or the first after a poll of
+ * the previous activation ended late) puts it back when the host's copy is another one, so a
  * save never forgets a carried-over run. A poll that throws asks the host to store its state
  * (`__commitCursor`, a no-op where there is nothing staged). Across an n8n restart on a host
  * without a lease, only what the database holds survives: the Witrium API offers no way to
@@ -69,22 +70,26 @@ export function isActivationPoll(ctx: IPollFunctions): boolean {
 	return first && !isLeased(ctx);
 }
 
-/** This process's last copy of each trigger's state, by workflow and node id. */
-const remembered = new Map<string, string>();
+/** This process's last copy of each trigger's state (by workflow and node id), and the poll context that wrote it. */
+const remembered = new Map<string, { state: string; writer: object }>();
 const memoryKey = (ctx: IPollFunctions) => `${ctx.getWorkflow().id ?? ''}\u0000${ctx.getNode().id}`;
 
 /** After a poll: keep a copy where the host may lose it (no lease); a leased host stores every poll. */
 export function rememberState(ctx: IPollFunctions, state: TriggerState): void {
 	if (isLeased(ctx)) remembered.delete(memoryKey(ctx));
-	else remembered.set(memoryKey(ctx), JSON.stringify(state));
+	else remembered.set(memoryKey(ctx), { state: JSON.stringify(state), writer: ctx });
 }
 
-/** On activation: this process's copy replaces the host's when they differ (see the file comment). */
+/**
+ * Before a poll: this process's copy replaces the host's when another poll context wrote it
+ * since, i.e. on activation, or when a poll of the previous activation was still going then
+ * (it started a run after this activation read the database). See the file comment.
+ */
 export function restoreRememberedState(ctx: IPollFunctions, state: TriggerState): boolean {
 	const copy = remembered.get(memoryKey(ctx));
-	if (copy === undefined || copy === JSON.stringify(state)) return false;
+	if (copy === undefined || copy.writer === ctx || copy.state === JSON.stringify(state)) return false;
 	for (const key of Object.keys(state)) delete state[key as keyof TriggerState];
-	Object.assign(state, JSON.parse(copy) as TriggerState);
+	Object.assign(state, JSON.parse(copy.state) as TriggerState);
 	return true;
 }
 
