@@ -49,6 +49,7 @@ export async function pollWitriumTrigger(ctx: IPollFunctions): Promise<INodeExec
 	const state = nodeState(ctx);
 	// n8n stores nothing after an activation poll that returns null; a staging host is asked to.
 	if (restoreRememberedState(ctx, state) && activation) await commitState(ctx);
+	const before = JSON.stringify(state);
 	try {
 		if (event === 'sessionChange') {
 			const events = readSessionEvents(ctx);
@@ -62,7 +63,7 @@ export async function pollWitriumTrigger(ctx: IPollFunctions): Promise<INodeExec
 		await commitState(ctx);
 		throw asNodeError(ctx.getNode(), error);
 	} finally {
-		rememberState(ctx, state);
+		rememberState(ctx, state, before);
 	}
 }
 

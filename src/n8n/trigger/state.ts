@@ -74,10 +74,17 @@ export function isActivationPoll(ctx: IPollFunctions): boolean {
 const remembered = new Map<string, { state: string; writer: object }>();
 const memoryKey = (ctx: IPollFunctions) => `${ctx.getWorkflow().id ?? ''}\u0000${ctx.getNode().id}`;
 
-/** After a poll: keep a copy where the host may lose it (no lease); a leased host stores every poll. */
-export function rememberState(ctx: IPollFunctions, state: TriggerState): void {
-	if (isLeased(ctx)) remembered.delete(memoryKey(ctx));
-	else remembered.set(memoryKey(ctx), { state: JSON.stringify(state), writer: ctx });
+/**
+ * After a poll: keep a copy where the host may lose it (no lease); a leased host stores every
+ * poll. A poll that changed nothing leaves a copy another context wrote in the meantime alone.
+ */
+export function rememberState(ctx: IPollFunctions, state: TriggerState, before: string): void {
+	const key = memoryKey(ctx);
+	if (isLeased(ctx)) return void remembered.delete(key);
+	const after = JSON.stringify(state);
+	const held = remembered.get(key);
+	if (after === before && held && held.writer !== ctx) return;
+	remembered.set(key, { state: after, writer: ctx });
 }
 
 /**
