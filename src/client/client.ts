@@ -6,10 +6,9 @@ import {
 	DEFAULT_RETRY_BASE_DELAY_MS,
 	DEFAULT_RETRY_MAX_DELAY_MS,
 	HttpTransport,
-	invalidResponse,
 	type SendRequest,
-	type StartsWork,
 } from './http';
+import { invalidResponse, type StartsWork } from './failure';
 import {
 	isObject,
 	mapCancelledRun,

@@ -12,8 +12,8 @@ export {
 	DEFAULT_MAX_POLL_INTERVAL_MS,
 } from './poll';
 export { RunDurations, learnedDurations, forecastFrom, EndTracker, type EndSample, type Forecast } from './history';
+export { closeAllDispatchers } from './dispatchers';
 export {
-	closeAllDispatchers,
 	DEFAULT_BASE_URL,
 	DEFAULT_REQUEST_TIMEOUT_MS,
 	DEFAULT_MAX_RETRIES,

@@ -1,7 +1,7 @@
 /** Waiting for a run: adaptive polling bounded by an overall deadline, abortable at once. */
 import { RunStatusError, WaitAbortedError, WaitTimeoutError, WitriumApiError } from './errors';
 import { EndTracker, learnedDurations, type Forecast } from './history';
-import { sleep } from './http';
+import { sleep } from './sleep';
 import { DEFAULT_MAX_POLL_INTERVAL_MS, nextPollDelay } from './poll';
 import { RUN_STATUS_NAMES, TERMINAL_STATUSES, type RunResults, type WaitOptions } from './types';
 
