@@ -1,8 +1,13 @@
 import { NodeConnectionTypes } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { executeBrowserSession } from '../../src/n8n/browserSession';
-import { credentialsDescription, preserveStateOption, useStatesOption } from '../../src/n8n/descriptions';
+import { executeBrowserSession } from '../../src/n8n/browserSessionNode';
+import {
+	credentialsDescription,
+	DEFAULT_IDLE_MINUTES,
+	preserveStateOption,
+	useStatesOption,
+} from '../../src/n8n/descriptions';
 import { executeNodeOrTool } from '../../src/n8n/tool';
 
 export class WitriumBrowserSession implements INodeType {
@@ -99,6 +104,7 @@ export class WitriumBrowserSession implements INodeType {
 				name: 'limit',
 				type: 'number',
 				typeOptions: { minValue: 1 },
+				// = DEFAULT_LIST_LIMIT; n8n's lint rule (node-param-default-wrong-for-limit) wants the literal here.
 				default: 50,
 				description: 'Max number of results to return',
 				displayOptions: { show: { operation: ['getAll'], returnAll: [false] } },
@@ -108,7 +114,7 @@ export class WitriumBrowserSession implements INodeType {
 				name: 'idleMinutes',
 				type: 'number',
 				typeOptions: { minValue: 0 },
-				default: 15,
+				default: DEFAULT_IDLE_MINUTES,
 				description: 'Close sessions that are not busy and have had no activity for at least this many minutes',
 				displayOptions: { show: { operation: ['closeIdle'] } },
 			},

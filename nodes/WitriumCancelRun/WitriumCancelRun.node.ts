@@ -2,7 +2,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { credentialsDescription } from '../../src/n8n/descriptions';
-import { executeCancelRun } from '../../src/n8n/cancelRun';
+import { executeCancelRun } from '../../src/n8n/cancelRunNode';
 import { executeNodeOrTool } from '../../src/n8n/tool';
 
 export class WitriumCancelRun implements INodeType {

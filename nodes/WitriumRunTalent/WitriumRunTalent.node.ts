@@ -7,12 +7,14 @@ import {
 	browserSessionIdProperty,
 	credentialsDescription,
 	failOnRunFailureOption,
+	DEFAULT_WAIT_SECONDS,
 	maxConcurrencyOption,
 	preserveStateOption,
 	requestTimeoutOption,
+	WAIT_DEFAULT_NOTE,
 	useStatesOption,
 } from '../../src/n8n/descriptions';
-import { executeRunTalent } from '../../src/n8n/runTalent';
+import { executeRunTalent } from '../../src/n8n/runTalentNode';
 import { executeNodeOrTool } from '../../src/n8n/tool';
 
 export class WitriumRunTalent implements INodeType {
@@ -53,7 +55,7 @@ export class WitriumRunTalent implements INodeType {
 					failOnRunFailureOption,
 					maxConcurrencyOption,
 					preserveStateOption,
-					requestTimeoutOption(900, 'Longest time to wait for the talent: the call returns only when it has finished. Not set: 900 s, or 300 s when an AI agent calls this node as a tool.'),
+					requestTimeoutOption(DEFAULT_WAIT_SECONDS, `Longest time to wait for the talent: the call returns only when it has finished. ${WAIT_DEFAULT_NOTE}`),
 					useStatesOption,
 				],
 			},

@@ -7,12 +7,16 @@ import {
 	browserSessionIdProperty,
 	credentialsDescription,
 	failOnRunFailureOption,
+	DEFAULT_MAX_POLL_INTERVAL_SECONDS,
+	DEFAULT_REQUEST_TIMEOUT_SECONDS,
+	DEFAULT_WAIT_SECONDS,
 	maxConcurrencyOption,
 	preserveStateOption,
 	requestTimeoutOption,
+	WAIT_DEFAULT_NOTE,
 	useStatesOption,
 } from '../../src/n8n/descriptions';
-import { executeRunWorkflow } from '../../src/n8n/runWorkflow';
+import { executeRunWorkflow } from '../../src/n8n/runWorkflowNode';
 import { executeNodeOrTool } from '../../src/n8n/tool';
 
 const onRun = { operation: ['run'] };
@@ -119,7 +123,7 @@ export class WitriumRunWorkflow implements INodeType {
 						name: 'maxPollInterval',
 						type: 'number',
 						typeOptions: { minValue: 1 },
-						default: 10,
+						default: DEFAULT_MAX_POLL_INTERVAL_SECONDS,
 						description: 'Longest pause between two status checks. Checks start quick and slow down to this as the run goes on.',
 						displayOptions: optionWhileWaiting,
 					},
@@ -173,7 +177,7 @@ export class WitriumRunWorkflow implements INodeType {
 						description: 'Whether to record the browser session',
 						displayOptions: optionOnRun,
 					},
-					requestTimeoutOption(60, 'Longest time one HTTP request to Witrium may take; waiting for a run is bounded by Timeout instead'),
+					requestTimeoutOption(DEFAULT_REQUEST_TIMEOUT_SECONDS, 'Longest time one HTTP request to Witrium may take; waiting for a run is bounded by Timeout instead'),
 					{
 						displayName: 'Skip Go-To-URL Instruction',
 						name: 'skipGotoUrlInstruction',
@@ -187,8 +191,8 @@ export class WitriumRunWorkflow implements INodeType {
 						name: 'timeout',
 						type: 'number',
 						typeOptions: { minValue: 0 },
-						default: 900,
-						description: 'Longest time to wait for the run; 0 waits without limit. Not set: 900 s, or 300 s when an AI agent calls this node as a tool.',
+						default: DEFAULT_WAIT_SECONDS,
+						description: 'Longest time to wait for the run; 0 waits without limit. ' + WAIT_DEFAULT_NOTE,
 						displayOptions: optionWhileWaiting,
 					},
 					{ ...useStatesOption, displayOptions: optionOnRun },

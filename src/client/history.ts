@@ -7,7 +7,8 @@
  * the run is submitted). A forecast is a window around the recent samples; the schedule polls
  * densely inside it and sparsely before it (see poll.ts).
  */
-import { TERMINAL_STATUSES, type RunResults } from './types';
+import { TERMINAL_STATUSES } from './status';
+import type { RunResults } from './types';
 
 /** When a run ended, as far as the polls (and the run's own timestamps) tell: ms since the wait started. */
 export interface EndSample {

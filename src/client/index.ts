@@ -2,7 +2,16 @@
 export * from './types';
 export * from './errors';
 export { WitriumClient } from './client';
-export { isRunOver, isTerminalStatus, describeStatus, describeLastStep, reachedTarget } from './wait';
+export {
+	RUN_STATUS_NAMES,
+	TERMINAL_STATUSES,
+	statusName,
+	describeStatus,
+	isTerminalStatus,
+	isRunOver,
+	describeLastStep,
+} from './status';
+export { reachedTarget } from './wait';
 export {
 	nextPollDelay,
 	predictRemainingMs,

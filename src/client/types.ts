@@ -7,16 +7,6 @@
 /** Run status codes shared by runs and their steps. */
 export type RunStatus = 'P' | 'R' | 'C' | 'F' | 'X';
 
-export const RUN_STATUS_NAMES: Record<RunStatus, string> = {
-	P: 'pending',
-	R: 'running',
-	C: 'completed',
-	F: 'failed',
-	X: 'cancelled',
-};
-
-export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['C', 'F', 'X']);
-
 export type ArgumentValue = string | number;
 
 export interface UploadFile {

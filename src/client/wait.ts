@@ -3,38 +3,8 @@ import { RunStatusError, WaitAbortedError, WaitTimeoutError, WitriumApiError } f
 import { EndTracker, learnedDurations, type Forecast } from './history';
 import { sleep } from './sleep';
 import { DEFAULT_MAX_POLL_INTERVAL_MS, nextPollDelay } from './poll';
-import { RUN_STATUS_NAMES, TERMINAL_STATUSES, type RunResults, type WaitOptions } from './types';
-
-export function isTerminalStatus(status: string): boolean {
-	return TERMINAL_STATUSES.has(status);
-}
-
-/**
- * Whether a run is over: a terminal code, or `completed_at` set whatever the code, so a code
- * the service adds later (outside P R C F X) ends a wait instead of hanging it.
- */
-export function isRunOver(run: Pick<RunResults, 'status' | 'completedAt'>): boolean {
-	return isTerminalStatus(run.status) || (typeof run.completedAt === 'string' && run.completedAt !== '');
-}
-
-/** `completed (C)`; an unknown code as given, marked as unknown. */
-export function describeStatus(status: string): string {
-	const name = (RUN_STATUS_NAMES as Record<string, string | undefined>)[status];
-	return name ? `${name} (${status})` : `"${status}" (unknown status code)`;
-}
-
-/** The furthest step the run has reached, e.g. `step 2 "Click login" (running)`, or undefined. */
-export function describeLastStep(run: RunResults | undefined): string | undefined {
-	const steps = run?.executions ?? [];
-	if (steps.length === 0) return undefined;
-	const reached = steps.filter((s) => s.status !== 'P');
-	const pool = reached.length > 0 ? reached : steps;
-	const step = pool[pool.length - 1];
-	const order = step.instructionOrder ?? steps.indexOf(step) + 1;
-	const instruction = step.instruction ? ` "${step.instruction}"` : '';
-	const name = (RUN_STATUS_NAMES as Record<string, string | undefined>)[step.status] ?? step.status;
-	return `step ${order}${instruction} (${name})`;
-}
+import { describeLastStep, describeStatus, isRunOver } from './status';
+import type { RunResults, WaitOptions } from './types';
 
 /** Whether `run` satisfies the wait. */
 export function reachedTarget(run: RunResults, options: Pick<WaitOptions, 'until' | 'allInstructionsExecuted'>): boolean {

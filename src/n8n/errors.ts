@@ -1,7 +1,8 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { INode, JsonObject } from 'n8n-workflow';
 
-import { WitriumApiError, WitriumError } from '../client';
+import { WitriumApiError, WitriumError, isTerminalStatus, statusName } from '../client';
+import type { RunResults } from '../client';
 
 const NEXT_STEP: Record<string, string> = {
 	'401': 'Check the API token in the Witrium API credential.',
@@ -48,4 +49,13 @@ export function toNodeError(node: INode, error: unknown, itemIndex: number): Nod
 		return new NodeOperationError(node, error.message, { itemIndex });
 	}
 	return new NodeOperationError(node, error instanceof Error ? error.message : String(error), { itemIndex });
+}
+
+/**
+ * `Run R of workflow W failed at step 2 "Click": why`: the message of a run that ended without
+ * completing, for the node and the trigger alike; a status code the package does not know is named as such.
+ */
+export function runEndedMessage(run: RunResults, reader: 'node' | 'trigger', where: string, why: string | null | undefined): string {
+	const ended = isTerminalStatus(run.status) ? statusName(run.status) : `ended with status "${run.status}", a code this ${reader} does not know`;
+	return `Run ${run.runId} of workflow ${run.workflowId} ${ended}${where}${why ? `: ${why}` : ''}`;
 }

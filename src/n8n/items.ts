@@ -1,13 +1,9 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { RUN_STATUS_NAMES } from '../client';
-import type { BrowserSession, CancelledRun, RunResults, RunStatus, TalentResult } from '../client';
+import { statusName } from '../client';
+import type { BrowserSession, CancelledRun, RunResults, TalentResult } from '../client';
 
 /** Output items: camelCase at the top level; the service's `result` data passed through untouched. */
-
-export function statusName(status: string): string {
-	return RUN_STATUS_NAMES[status as RunStatus] ?? status.toLowerCase();
-}
 
 export function runItem(run: RunResults, browserSessionId: string | null, includeSteps = false): IDataObject {
 	return {

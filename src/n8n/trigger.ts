@@ -12,7 +12,7 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { INode, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 
-import { witriumClient } from './client';
+import { witriumClient } from './clientFromCredential';
 import { toNodeError } from './errors';
 import { readSessionEvents, readWorkflowConfig, type TriggerEvent } from './trigger/config';
 import { pollSessions, sampleSessions } from './trigger/sessions';

@@ -15,10 +15,11 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, INode, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 
-import { RunStatusError, WaitTimeoutError, WitriumApiError, isRunOver, isTerminalStatus } from '../../client';
+import { RunStatusError, WaitTimeoutError, WitriumApiError, isRunOver, statusName } from '../../client';
 import type { RunResults, WitriumClient } from '../../client';
-import { runItem, statusName } from '../items';
-import { cancelQuietly } from '../cancelRun';
+import { runEndedMessage } from '../errors';
+import { runItem } from '../items';
+import { cancelQuietly } from '../cancelRunNode';
 import { PollClock, hostPollBudgetMs, readWithin } from './clock';
 import type { WorkflowConfig } from './config';
 import { canonicalJson, newElements, resultElements, stableHash } from './results';
@@ -144,8 +145,7 @@ function runFailedError(node: INode, run: RunResults): NodeOperationError {
 	const step = run.executions.find((s) => s.status === 'F' || s.status === 'X') ?? run.executions[run.executions.length - 1];
 	const where = step ? ` at step ${step.instructionOrder} "${step.instruction}"` : '';
 	const why = run.errorMessage ?? step?.errorMessage;
-	const ended = isTerminalStatus(run.status) ? statusName(run.status) : `ended with status "${run.status}", a code this trigger does not know`;
-	return new NodeOperationError(node, `Run ${run.runId} of workflow ${run.workflowId} ${ended}${where}${why ? `: ${why}` : ''}`, {
+	return new NodeOperationError(node, runEndedMessage(run, 'trigger', where, why), {
 		description:
 			'The trigger stays active and keeps starting a run on every poll. Turn off "Fail on Run Failure" to receive failed and cancelled runs as items instead.',
 	});

@@ -2,12 +2,13 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { talentOutcome } from '../client';
-import { witriumClient } from './client';
+import { witriumClient } from './clientFromCredential';
+import { DEFAULT_MAX_CONCURRENCY, DEFAULT_WAIT_SECONDS } from './descriptions';
 import { talentItem, toItems } from './items';
 import { optionalString, readArguments, readFiles, readId, readOptionalId, splitList } from './params';
 import { executionCancelSignal, runItems } from './runner';
 import { defaultWaitSeconds } from './tool';
-import { SESSION_STATES_IGNORED_HINT } from './runWorkflow';
+import { SESSION_STATES_IGNORED_HINT } from './runWorkflowNode';
 
 interface TalentOptions {
 	useStates?: string;
@@ -21,11 +22,11 @@ interface TalentOptions {
 /** The Run Talent node: a synchronous run per item, so the request itself is the wait. */
 export async function executeRunTalent(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const firstOptions = ctx.getNodeParameter('options', 0, {}) as TalentOptions;
-	const client = await witriumClient(ctx, firstOptions.requestTimeout ?? defaultWaitSeconds(ctx, 900));
+	const client = await witriumClient(ctx, firstOptions.requestTimeout ?? defaultWaitSeconds(ctx, DEFAULT_WAIT_SECONDS));
 	let statesIgnored = false;
 
 	const result = await runItems(ctx, {
-		maxConcurrency: firstOptions.maxConcurrency ?? 1,
+		maxConcurrency: firstOptions.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
 		plan: (itemIndex) => ({ sessionId: readOptionalId(ctx, 'browserSessionId', 'Browser Session ID', itemIndex) }),
 		handle: async (itemIndex, plan) => {
 			const options = ctx.getNodeParameter('options', itemIndex, {}) as TalentOptions;

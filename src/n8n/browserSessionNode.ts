@@ -3,7 +3,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { WitriumApiError, WitriumError } from '../client';
 import type { BrowserSession, WitriumClient } from '../client';
-import { witriumClient } from './client';
+import { witriumClient } from './clientFromCredential';
+import { DEFAULT_IDLE_MINUTES, DEFAULT_LIST_LIMIT } from './descriptions';
 import { closeItem, sessionItem, toItems } from './items';
 import { inputError, optionalString, readId, splitList } from './params';
 import { executionCancelSignal, runItems } from './runner';
@@ -89,7 +90,7 @@ export async function executeBrowserSession(ctx: IExecuteFunctions): Promise<INo
 				case 'getAll': {
 					const { sessions } = await client.listSessions({ signal });
 					const returnAll = ctx.getNodeParameter('returnAll', itemIndex, false) as boolean;
-					const limit = ctx.getNodeParameter('limit', itemIndex, 50) as number;
+					const limit = ctx.getNodeParameter('limit', itemIndex, DEFAULT_LIST_LIMIT) as number;
 					return toItems((returnAll ? sessions : sessions.slice(0, limit)).map(sessionItem));
 				}
 				case 'close': {
@@ -103,7 +104,7 @@ export async function executeBrowserSession(ctx: IExecuteFunctions): Promise<INo
 					return toItems([closeItem(sessionId, closed)]);
 				}
 				case 'closeIdle': {
-					const idleMinutes = ctx.getNodeParameter('idleMinutes', itemIndex, 15) as number;
+					const idleMinutes = ctx.getNodeParameter('idleMinutes', itemIndex, DEFAULT_IDLE_MINUTES) as number;
 					if (typeof idleMinutes !== 'number' || !(idleMinutes >= 0)) {
 						throw inputError(ctx.getNode(), itemIndex, `Idle Minutes must be a number of minutes, not "${String(idleMinutes)}"`, 'Give 0 or more minutes.');
 					}

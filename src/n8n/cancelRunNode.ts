@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import type { WitriumClient } from '../client';
 
-import { witriumClient } from './client';
+import { witriumClient } from './clientFromCredential';
 import { cancelItem, closeItem, toItems } from './items';
 import { readId } from './params';
 import { executionCancelSignal, runItems } from './runner';

@@ -1,11 +1,18 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 
-import { RunStatusError, WaitAbortedError, WaitTimeoutError, describeLastStep, isRunOver, isTerminalStatus } from '../client';
+import { RunStatusError, WaitAbortedError, WaitTimeoutError, describeLastStep, isRunOver, statusName } from '../client';
 import type { RunResults, RunWorkflowRequest, WitriumClient } from '../client';
-import { cancelQuietly } from './cancelRun';
-import { witriumClient } from './client';
-import { resultItems, runItem, statusName, stepItems, submittedRunItem, toItems } from './items';
+import { cancelQuietly } from './cancelRunNode';
+import { witriumClient } from './clientFromCredential';
+import {
+	DEFAULT_MAX_CONCURRENCY,
+	DEFAULT_MAX_POLL_INTERVAL_SECONDS,
+	DEFAULT_REQUEST_TIMEOUT_SECONDS,
+	DEFAULT_WAIT_SECONDS,
+} from './descriptions';
+import { runEndedMessage } from './errors';
+import { resultItems, runItem, stepItems, submittedRunItem, toItems } from './items';
 import { optionalString, readArguments, readFiles, readId, readOptionalId, splitList } from './params';
 import { executionCancelSignal, runItems } from './runner';
 import { defaultWaitSeconds } from './tool';
@@ -111,8 +118,7 @@ export async function waitForRunWithPolicies(request: WaitRequest): Promise<RunR
 		}
 	}
 	if (request.failOnRunFailure && isRunOver(run) && run.status !== 'C') {
-		const ended = isTerminalStatus(run.status) ? statusName(run.status) : `ended with status "${run.status}", a code this node does not know`;
-		throw new NodeOperationError(node, `Run ${runId} of workflow ${run.workflowId} ${ended}${run.errorMessage ? `: ${run.errorMessage}` : ''}`, {
+		throw new NodeOperationError(node, runEndedMessage(run, 'node', '', run.errorMessage), {
 			itemIndex,
 			description: failedStepDescription(run),
 		});
@@ -134,12 +140,12 @@ function outputRun(run: RunResults, sessionId: string | null, options: RunOption
 export async function executeRunWorkflow(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const operation = ctx.getNodeParameter('operation', 0) as 'run' | 'getResults' | 'waitForRun';
 	const firstOptions = ctx.getNodeParameter('options', 0, {}) as RunOptions;
-	const client = await witriumClient(ctx, firstOptions.requestTimeout ?? 60);
+	const client = await witriumClient(ctx, firstOptions.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT_SECONDS);
 	const signal = executionCancelSignal(ctx);
 	let statesIgnored = false;
 
 	const result = await runItems(ctx, {
-		maxConcurrency: firstOptions.maxConcurrency ?? 1,
+		maxConcurrency: firstOptions.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
 		plan: (itemIndex) =>
 			operation === 'run' ? { sessionId: readOptionalId(ctx, 'browserSessionId', 'Browser Session ID', itemIndex) } : {},
 		handle: async (itemIndex, plan) => {
@@ -183,10 +189,10 @@ export async function executeRunWorkflow(ctx: IExecuteFunctions): Promise<INodeE
 				startedHere: operation === 'run',
 				until: waitFor,
 				allInstructionsExecuted: options.allInstructionsExecuted ?? false,
-				timeoutSeconds: options.timeout ?? defaultWaitSeconds(ctx, 900),
+				timeoutSeconds: options.timeout ?? defaultWaitSeconds(ctx, DEFAULT_WAIT_SECONDS),
 				// A run started elsewhere is left going unless the user picked Cancel Run and Fail.
 				onTimeout: options.onTimeout ?? (operation === 'run' ? 'cancelAndFail' : 'fail'),
-				maxPollIntervalSeconds: options.maxPollInterval ?? 10,
+				maxPollIntervalSeconds: options.maxPollInterval ?? DEFAULT_MAX_POLL_INTERVAL_SECONDS,
 				failOnRunFailure: options.failOnRunFailure ?? true,
 				signal,
 			});
