@@ -2,12 +2,10 @@
 // folder (the packed package in its .n8n/nodes), as an operator sets it up. Used by the
 // queue-mode e2e suite, the queue bench and `npm start -- --queue`.
 //
-//   const q = await startQueueServices(dir);             // Redis + Postgres on free ports
-//   await q.prepare(line, userFolder, async (env) => {   // imports and activation, before the main
-//     await importWorkflows(line, userFolder, wfs, { env });
-//   });
-//   await q.startMain(); await q.startWorkers(2, 10);
-//   q.workerOf(executionId) / await q.executions() / await q.stop()
+//   const q = await startQueueStack({ dir, tarball, credentials, workflows, activate: ids });
+//   // = startQueueServices(dir) (Redis + Postgres on free ports), q.prepare(line, folder, imports),
+//   //   q.activate(ids), then q.startMain() and q.startWorkers(2, 10)
+//   q.main.baseUrl / q.workerOf(executionId) / await q.executions() / q.stopMain() / await q.stop()
 //
 // Plain Node ESM, node builtins only. Redis and Postgres are Debian's (installed with apt-get
 // when missing). Postgres refuses to run as root, so its cluster belongs to `postgres`.

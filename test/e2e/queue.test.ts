@@ -115,18 +115,18 @@ describe.each(LINES)('n8n %s.x in queue mode (Redis, Postgres, a main, two worke
 		sim.define({ workflows: [{ id: TICK_WORKFLOW, name: 'Tick', steps: [{ instruction: 'Look at the page', durationMs: 5000 }], result: { ticked: true }, resultFormat: 'json' }] });
 		collector = await startCollector();
 		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'witrium-e2e-queue-'));
-		const userFolder = path.join(dir, 'n8n');
 		await n8nLib.ensureN8n(line);
-		await n8nLib.createUserFolder(userFolder, await packedTarball());
-		q = await queueLib.startQueueServices(dir, {
+		q = await queueLib.startQueueStack({
+			line,
+			dir,
+			tarball: await packedTarball(),
+			credentials: [witriumCredential(url, token)],
+			workflows: workflows(collector.url),
+			activate: Object.values(IDS),
+			workers: 2,
+			concurrency: 10,
 			extraEnv: { QUEUE_WORKER_LOCK_DURATION: '10000', QUEUE_WORKER_LOCK_RENEW_TIME: '3000', QUEUE_WORKER_STALLED_INTERVAL: '5000' },
 		});
-		await q.prepare(line, userFolder, async (env) => {
-			await n8nLib.importCredentials(line, userFolder, [witriumCredential(url, token)], { env });
-			await n8nLib.importWorkflows(line, userFolder, workflows(collector.url), { env });
-		});
-		await q.activate(Object.values(IDS));
-		await Promise.all([q.startMain(), q.startWorkers(2, 10)]);
 		report(`set up in ${dir}: main ${q.main?.baseUrl}, Redis ${q.env.QUEUE_BULL_REDIS_PORT}, Postgres ${q.postgres.port}`);
 	}, 600_000);
 

@@ -46,6 +46,18 @@ export interface QueueSetup {
 
 interface QueueLib {
 	startQueueServices(dir: string, opts?: { extraEnv?: Record<string, string> }): Promise<QueueSetup>;
+	startQueueStack(opts: {
+		line?: string;
+		dir: string;
+		tarball: string;
+		credentials?: object[];
+		workflows?: object[];
+		activate?: string[];
+		workers?: number;
+		concurrency?: number;
+		port?: number;
+		extraEnv?: Record<string, string>;
+	}): Promise<QueueSetup>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
