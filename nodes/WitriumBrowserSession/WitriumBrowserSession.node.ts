@@ -2,12 +2,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { executeBrowserSession } from '../../src/n8n/browserSessionNode';
-import {
-	credentialsDescription,
-	DEFAULT_IDLE_MINUTES,
-	preserveStateOption,
-	useStatesOption,
-} from '../../src/n8n/descriptions';
+import { credentialsDescription, DEFAULT_IDLE_MINUTES, preserveStateOption, useStatesOption } from '../../src/n8n/descriptions';
 import { executeNodeOrTool } from '../../src/n8n/tool';
 
 export class WitriumBrowserSession implements INodeType {
@@ -17,7 +12,8 @@ export class WitriumBrowserSession implements INodeType {
 		icon: { light: 'file:witrium.svg', dark: 'file:witrium.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ {"create": "Create", "get": "Get", "getAll": "Get Many", "close": "Close", "closeIdle": "Close Idle"}[$parameter["operation"]] }}',
+		subtitle:
+			'={{ {"create": "Create", "get": "Get", "getAll": "Get Many", "close": "Close", "closeIdle": "Close Idle"}[$parameter["operation"]] }}',
 		description:
 			'Open, inspect and close Witrium cloud browser sessions. Create returns a browserSessionId: pass it to Witrium Run Workflow or Run Talent to keep working in that browser, and to Close when done. Get and Close need that id.',
 		defaults: { name: 'Witrium Browser Session' },
@@ -33,8 +29,18 @@ export class WitriumBrowserSession implements INodeType {
 				noDataExpression: true,
 				options: [
 					{ name: 'Close', value: 'close', action: 'Close a browser session', description: 'Close a session and its browser' },
-					{ name: 'Close Idle', value: 'closeIdle', action: 'Close idle browser sessions', description: 'Close every session that is not busy and has been idle a while: schedule it so no browser is left running' },
-					{ name: 'Create', value: 'create', action: 'Create a browser session', description: 'Open a cloud browser that later runs can share' },
+					{
+						name: 'Close Idle',
+						value: 'closeIdle',
+						action: 'Close idle browser sessions',
+						description: 'Close every session that is not busy and has been idle a while: schedule it so no browser is left running',
+					},
+					{
+						name: 'Create',
+						value: 'create',
+						action: 'Create a browser session',
+						description: 'Open a cloud browser that later runs can share',
+					},
 					{ name: 'Get', value: 'get', action: 'Get a browser session', description: 'Get the state of a session' },
 					{ name: 'Get Many', value: 'getAll', action: 'Get many browser sessions', description: 'List the active sessions' },
 				],
@@ -137,7 +143,12 @@ export class WitriumBrowserSession implements INodeType {
 				placeholder: 'Add Option',
 				default: {},
 				displayOptions: { show: { operation: ['close'] } },
-				options: [{ ...preserveStateOption, description: 'Save the browser state under this name as the session closes (overrides the name given at creation)' }],
+				options: [
+					{
+						...preserveStateOption,
+						description: 'Save the browser state under this name as the session closes (overrides the name given at creation)',
+					},
+				],
 			},
 		],
 	};

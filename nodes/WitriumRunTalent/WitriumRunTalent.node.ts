@@ -55,7 +55,10 @@ export class WitriumRunTalent implements INodeType {
 					failOnRunFailureOption,
 					maxConcurrencyOption,
 					preserveStateOption,
-					requestTimeoutOption(DEFAULT_WAIT_SECONDS, `Longest time to wait for the talent: the call returns only when it has finished. ${WAIT_DEFAULT_NOTE}`),
+					requestTimeoutOption(
+						DEFAULT_WAIT_SECONDS,
+						`Longest time to wait for the talent: the call returns only when it has finished. ${WAIT_DEFAULT_NOTE}`,
+					),
 					useStatesOption,
 				],
 			},

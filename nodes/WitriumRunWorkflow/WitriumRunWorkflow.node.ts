@@ -54,8 +54,18 @@ export class WitriumRunWorkflow implements INodeType {
 				noDataExpression: true,
 				options: [
 					{ name: 'Run', value: 'run', action: 'Run a workflow', description: 'Start a workflow run and wait for it as chosen below' },
-					{ name: 'Get Results', value: 'getResults', action: 'Get the results of a run', description: 'Read the current state and result of a run, without waiting' },
-					{ name: 'Wait for Run', value: 'waitForRun', action: 'Wait for a run', description: 'Wait for a run started earlier (e.g. with Wait For: Nothing)' },
+					{
+						name: 'Get Results',
+						value: 'getResults',
+						action: 'Get the results of a run',
+						description: 'Read the current state and result of a run, without waiting',
+					},
+					{
+						name: 'Wait for Run',
+						value: 'waitForRun',
+						action: 'Wait for a run',
+						description: 'Wait for a run started earlier (e.g. with Wait For: Nothing)',
+					},
 				],
 				default: 'run',
 			},
@@ -86,7 +96,11 @@ export class WitriumRunWorkflow implements INodeType {
 				type: 'options',
 				options: [
 					{ name: 'Completed', value: 'completed', description: 'Wait until the run has finished and output its result' },
-					{ name: 'Running', value: 'running', description: 'Wait until the browser is up and the run has started (e.g. to chain runs in one session)' },
+					{
+						name: 'Running',
+						value: 'running',
+						description: 'Wait until the browser is up and the run has started (e.g. to chain runs in one session)',
+					},
 					{ name: 'Nothing', value: 'nothing', description: 'Output the run ID at once; wait later with "Wait for Run"' },
 				],
 				default: 'completed',
@@ -161,7 +175,11 @@ export class WitriumRunWorkflow implements INodeType {
 						type: 'options',
 						options: [
 							{ name: 'Run', value: 'run', description: 'One item per run, with its status and result' },
-							{ name: 'Result Items', value: 'resultItems', description: 'One item per element of an array result (an object result stays one item)' },
+							{
+								name: 'Result Items',
+								value: 'resultItems',
+								description: 'One item per element of an array result (an object result stays one item)',
+							},
 							{ name: 'Steps', value: 'steps', description: 'One item per executed step' },
 						],
 						default: 'run',
@@ -177,13 +195,17 @@ export class WitriumRunWorkflow implements INodeType {
 						description: 'Whether to record the browser session',
 						displayOptions: optionOnRun,
 					},
-					requestTimeoutOption(DEFAULT_REQUEST_TIMEOUT_SECONDS, 'Longest time one HTTP request to Witrium may take; waiting for a run is bounded by Timeout instead'),
+					requestTimeoutOption(
+						DEFAULT_REQUEST_TIMEOUT_SECONDS,
+						'Longest time one HTTP request to Witrium may take; waiting for a run is bounded by Timeout instead',
+					),
 					{
 						displayName: 'Skip Go-To-URL Instruction',
 						name: 'skipGotoUrlInstruction',
 						type: 'boolean',
 						default: false,
-						description: "Whether to skip the workflow's first \"go to URL\" step, to continue where an earlier run in the same session left the browser",
+						description:
+							'Whether to skip the workflow\'s first "go to URL" step, to continue where an earlier run in the same session left the browser',
 						displayOptions: optionOnRun,
 					},
 					{

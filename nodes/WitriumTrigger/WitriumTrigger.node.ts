@@ -2,12 +2,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 
 import { argumentsProperties, credentialsDescription, failOnRunFailureOption, useStatesOption } from '../../src/n8n/descriptions';
-import {
-	DEFAULT_GIVE_UP_MINUTES,
-	DEFAULT_MAX_WAIT_SECONDS,
-	DEFAULT_REMEMBER_ITEMS,
-	pollWitriumTrigger,
-} from '../../src/n8n/trigger';
+import { DEFAULT_GIVE_UP_MINUTES, DEFAULT_MAX_WAIT_SECONDS, DEFAULT_REMEMBER_ITEMS, pollWitriumTrigger } from '../../src/n8n/trigger';
 
 const onWorkflowResult = { event: ['workflowResult'] };
 
@@ -19,7 +14,8 @@ export class WitriumTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{ {"workflowResult": "Workflow Result", "sessionChange": "Session Started or Closed"}[$parameter["event"]] }}',
-		description: 'Starts the workflow on a schedule when a Witrium browser workflow returns a new result, or when a browser session starts or closes',
+		description:
+			'Starts the workflow on a schedule when a Witrium browser workflow returns a new result, or when a browser session starts or closes',
 		defaults: { name: 'Witrium Trigger' },
 		polling: true,
 		inputs: [],
@@ -123,7 +119,8 @@ export class WitriumTrigger implements INodeType {
 						type: 'number',
 						typeOptions: { minValue: 0 },
 						default: DEFAULT_GIVE_UP_MINUTES,
-						description: 'A run still going this long after it started is cancelled and reported as an error, so a stuck run cannot hold up the trigger. 0 = never.',
+						description:
+							'A run still going this long after it started is cancelled and reported as an error, so a stuck run cannot hold up the trigger. 0 = never.',
 					},
 					{
 						displayName: 'Max Wait per Poll (Seconds)',

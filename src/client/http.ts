@@ -65,9 +65,7 @@ export function normalizeBaseUrl(baseUrl: string | undefined): string {
 		throw new WitriumError(`Invalid Witrium base URL (${url.protocol}): only http and https are supported`);
 	}
 	if (url.username || url.password || url.search || url.hash) {
-		throw new WitriumError(
-			`Invalid Witrium base URL: it must not contain credentials, a query or a fragment (e.g. ${DEFAULT_BASE_URL})`,
-		);
+		throw new WitriumError(`Invalid Witrium base URL: it must not contain credentials, a query or a fragment (e.g. ${DEFAULT_BASE_URL})`);
 	}
 	// The paths start with /v1, so a base URL copied with it (or a trailing slash) is cut back.
 	return raw.replace(/\/+$/, '').replace(/\/v1$/i, '').replace(/\/+$/, '');

@@ -49,7 +49,6 @@ function str(value: unknown): string | null {
 	return typeof value === 'string' ? value : value === undefined || value === null ? null : String(value);
 }
 
-
 /** Copies `source` re-keyed, then sets each named field to its value or null when missing. */
 function withDefaults(source: Json, fields: string[]): Json {
 	const out = rekey(source);
@@ -74,15 +73,7 @@ export function mapStep(step: unknown): ExecutionStep {
 }
 
 export function mapRunResults(body: Json, runId: string): RunResults {
-	const out = withDefaults(body, [
-		'workflowId',
-		'startedAt',
-		'completedAt',
-		'message',
-		'result',
-		'resultFormat',
-		'errorMessage',
-	]);
+	const out = withDefaults(body, ['workflowId', 'startedAt', 'completedAt', 'message', 'result', 'resultFormat', 'errorMessage']);
 	out.runId = str(out.runId) ?? runId;
 	out.status = String(out.status);
 	out.executions = Array.isArray(body.executions) ? body.executions.map(mapStep) : [];
@@ -90,29 +81,13 @@ export function mapRunResults(body: Json, runId: string): RunResults {
 }
 
 export function mapCancelledRun(body: Json, runId: string): CancelledRun {
-	const out = withDefaults(body, [
-		'sessionId',
-		'runType',
-		'triggeredBy',
-		'sessionActive',
-		'startedAt',
-		'completedAt',
-		'errorMessage',
-	]);
+	const out = withDefaults(body, ['sessionId', 'runType', 'triggeredBy', 'sessionActive', 'startedAt', 'completedAt', 'errorMessage']);
 	out.uuid = str(out.uuid) ?? runId;
 	out.status = str(out.status) ?? '';
 	out.workflow = isObject(body.workflow) ? withDefaults(body.workflow, ['uuid', 'name', 'description']) : null;
 	out.executions = Array.isArray(body.executions)
 		? body.executions.map((e) =>
-				withDefaults(isObject(e) ? e : {}, [
-					'instructionId',
-					'instruction',
-					'result',
-					'resultFormat',
-					'message',
-					'status',
-					'errorMessage',
-				]),
+				withDefaults(isObject(e) ? e : {}, ['instructionId', 'instruction', 'result', 'resultFormat', 'message', 'status', 'errorMessage']),
 			)
 		: [];
 	return out as unknown as CancelledRun;
@@ -153,4 +128,3 @@ export function mapCloseResult(body: Json): CloseSessionResult {
 	const out = rekey(body);
 	return { ...out, status: str(out.status) ?? '', message: str(out.message) ?? '' };
 }
-

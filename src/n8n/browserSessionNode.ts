@@ -76,10 +76,14 @@ export async function executeBrowserSession(ctx: IExecuteFunctions): Promise<INo
 					if (signal?.aborted) {
 						// Stopped while the session was being created: nothing downstream will close it.
 						await client.closeSession(session.uuid, { force: true }, { timeoutMs: CLOSE_ON_STOP_TIMEOUT_MS }).catch(() => undefined);
-						throw new NodeOperationError(ctx.getNode(), `The execution was stopped while browser session ${session.uuid} was being created`, {
-							itemIndex,
-							description: 'The session was closed again.',
-						});
+						throw new NodeOperationError(
+							ctx.getNode(),
+							`The execution was stopped while browser session ${session.uuid} was being created`,
+							{
+								itemIndex,
+								description: 'The session was closed again.',
+							},
+						);
 					}
 					return toItems([sessionItem(session)]);
 				}
@@ -106,7 +110,12 @@ export async function executeBrowserSession(ctx: IExecuteFunctions): Promise<INo
 				case 'closeIdle': {
 					const idleMinutes = ctx.getNodeParameter('idleMinutes', itemIndex, DEFAULT_IDLE_MINUTES) as number;
 					if (typeof idleMinutes !== 'number' || !(idleMinutes >= 0)) {
-						throw inputError(ctx.getNode(), itemIndex, `Idle Minutes must be a number of minutes, not "${String(idleMinutes)}"`, 'Give 0 or more minutes.');
+						throw inputError(
+							ctx.getNode(),
+							itemIndex,
+							`Idle Minutes must be a number of minutes, not "${String(idleMinutes)}"`,
+							'Give 0 or more minutes.',
+						);
 					}
 					return toItems(await closeIdleSessions(client, idleMinutes, signal));
 				}

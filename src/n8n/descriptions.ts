@@ -16,12 +16,9 @@ export const WAIT_DEFAULT_NOTE = `Not set: ${DEFAULT_WAIT_SECONDS} s, or ${TOOL_
 
 type Show = NonNullable<INodeProperties['displayOptions']>['show'];
 
-const withShow = (property: INodeProperties, show?: Show): INodeProperties =>
-	show ? { ...property, displayOptions: { show } } : property;
+const withShow = (property: INodeProperties, show?: Show): INodeProperties => (show ? { ...property, displayOptions: { show } } : property);
 
-export const credentialsDescription: INodeTypeDescription['credentials'] = [
-	{ name: 'witriumApi', required: true },
-];
+export const credentialsDescription: INodeTypeDescription['credentials'] = [{ name: 'witriumApi', required: true }];
 
 export function argumentsProperties(show?: Show): INodeProperties[] {
 	return [
@@ -138,8 +135,7 @@ export const failOnRunFailureOption: INodeProperties = {
 	name: 'failOnRunFailure',
 	type: 'boolean',
 	default: true,
-	description:
-		'Whether a run that ends failed or cancelled is an error of its item. Turn off to output such runs with their status.',
+	description: 'Whether a run that ends failed or cancelled is an error of its item. Turn off to output such runs with their status.',
 };
 
 export const maxConcurrencyOption: INodeProperties = {

@@ -21,7 +21,8 @@ function describeApiError(error: WitriumApiError): string {
 	}
 	const parts: string[] = [];
 	if (error.detail) parts.push(`Witrium said: ${error.detail}${/[.!?]$/.test(error.detail) ? '' : '.'}`);
-	if (error.mayHaveStarted) parts.push('The request reached Witrium, so the run or session may have started: check before running this item again.');
+	if (error.mayHaveStarted)
+		parts.push('The request reached Witrium, so the run or session may have started: check before running this item again.');
 	const nextStep = NEXT_STEP[String(error.status)];
 	if (nextStep) parts.push(nextStep);
 	else if (error.retryable) parts.push('This is likely temporary: try again later.');
@@ -56,6 +57,8 @@ export function toNodeError(node: INode, error: unknown, itemIndex: number): Nod
  * completing, for the node and the trigger alike; a status code the package does not know is named as such.
  */
 export function runEndedMessage(run: RunResults, reader: 'node' | 'trigger', where: string, why: string | null | undefined): string {
-	const ended = isTerminalStatus(run.status) ? statusName(run.status) : `ended with status "${run.status}", a code this ${reader} does not know`;
+	const ended = isTerminalStatus(run.status)
+		? statusName(run.status)
+		: `ended with status "${run.status}", a code this ${reader} does not know`;
 	return `Run ${run.runId} of workflow ${run.workflowId} ${ended}${where}${why ? `: ${why}` : ''}`;
 }

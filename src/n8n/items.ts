@@ -52,7 +52,9 @@ export function resultItems(result: unknown): IDataObject[] | undefined {
 }
 
 function asItemJson(value: unknown): IDataObject {
-	return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as IDataObject) : { value: value as IDataObject[keyof IDataObject] };
+	return value !== null && typeof value === 'object' && !Array.isArray(value)
+		? (value as IDataObject)
+		: { value: value as IDataObject[keyof IDataObject] };
 }
 
 export function talentItem(talentId: string, talent: TalentResult, browserSessionId: string | null): IDataObject {

@@ -34,19 +34,27 @@ export async function executeRunTalent(ctx: IExecuteFunctions): Promise<INodeExe
 			const useStates = splitList(options.useStates);
 			if (useStates && plan.sessionId) statesIgnored = true;
 			// Stopping the execution stops waiting for the answer; the API has no way to cancel a talent itself.
-			const talent = await client.runTalent(talentId, {
-				args: readArguments(ctx, itemIndex),
-				files: await readFiles(ctx, itemIndex, splitList(options.binaryPropertyNames)),
-				useStates,
-				preserveState: optionalString(options.preserveState),
-				browserSessionId: plan.sessionId,
-			}, { signal: executionCancelSignal(ctx) });
+			const talent = await client.runTalent(
+				talentId,
+				{
+					args: readArguments(ctx, itemIndex),
+					files: await readFiles(ctx, itemIndex, splitList(options.binaryPropertyNames)),
+					useStates,
+					preserveState: optionalString(options.preserveState),
+					browserSessionId: plan.sessionId,
+				},
+				{ signal: executionCancelSignal(ctx) },
+			);
 			const item = talentItem(talentId, talent, plan.sessionId ?? null);
 			if ((options.failOnRunFailure ?? true) && talentOutcome(talent.status) === 'failure') {
-				throw new NodeOperationError(ctx.getNode(), `Talent ${talentId} ended ${talent.status}${talent.errorMessage ? `: ${talent.errorMessage}` : ''}`, {
+				throw new NodeOperationError(
+					ctx.getNode(),
+					`Talent ${talentId} ended ${talent.status}${talent.errorMessage ? `: ${talent.errorMessage}` : ''}`,
+					{
 						itemIndex,
-					description: `${talent.message ? `Witrium said: ${talent.message}. ` : ''}Turn off "Fail on Run Failure" to output failed talent runs as items instead.`,
-				});
+						description: `${talent.message ? `Witrium said: ${talent.message}. ` : ''}Turn off "Fail on Run Failure" to output failed talent runs as items instead.`,
+					},
+				);
 			}
 			return toItems([item]);
 		},

@@ -45,7 +45,10 @@ export const SESSION_STATES_IGNORED_HINT =
 function failedStepDescription(run: RunResults): string {
 	const failed = run.executions.find((step) => step.status === 'F') ?? run.executions[run.executions.length - 1];
 	const parts: string[] = [];
-	if (failed) parts.push(`Step ${failed.instructionOrder} "${failed.instruction}" ${statusName(failed.status)}${failed.errorMessage ? `: ${failed.errorMessage}` : ''}.`);
+	if (failed)
+		parts.push(
+			`Step ${failed.instructionOrder} "${failed.instruction}" ${statusName(failed.status)}${failed.errorMessage ? `: ${failed.errorMessage}` : ''}.`,
+		);
 	if (run.errorMessage && run.errorMessage !== failed?.errorMessage) parts.push(`Run error: ${run.errorMessage}.`);
 	parts.push(`Run ID: ${run.runId}. Turn off "Fail on Run Failure" to output failed runs as items instead.`);
 	return parts.join(' ');

@@ -50,7 +50,7 @@ export async function runItems(ctx: IExecuteFunctions, options: RunItemsOptions)
 	await new Promise<void>((resolveAll) => {
 		const startEligible = () => {
 			if (firstError && !continueOnFail) waiting.length = 0;
-			for (let position = 0; position < waiting.length && running < limit; ) {
+			for (let position = 0; position < waiting.length && running < limit;) {
 				const entry = waiting[position];
 				if (signal?.aborted) {
 					// The execution was stopped: items not started yet are not started at all.

@@ -81,7 +81,12 @@ export function boundToolOutput(items: IDataObject[], limit = TOOL_OUTPUT_LIMIT)
 		if (used > limit - NOTE_ROOM) break;
 		kept.push(item);
 	}
-	return [...kept, { truncated: `Showing ${kept.length} of ${items.length} items (${total} characters of JSON), as a tool answers with at most ${limit} characters.` }];
+	return [
+		...kept,
+		{
+			truncated: `Showing ${kept.length} of ${items.length} items (${total} characters of JSON), as a tool answers with at most ${limit} characters.`,
+		},
+	];
 }
 
 /** An error as one readable text: what went wrong, then what to do about it. */
