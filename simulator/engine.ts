@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { ApiError, notFound } from './errors';
 import { toSimRun, toSimSession, type ExecutionRecord, type RunRecord, type SessionRecord } from './records';
 import { TimerRegistry } from './timers';
+import { finalResult, firstStepIndex, plannedFailure, type PlannedFailure, type WorkflowRun } from './script';
 import {
 	type Definitions,
 	type SavedState,
@@ -22,14 +23,6 @@ import type { CloseSessionBody, CreateSessionBody, RunTalentBody, RunWorkflowBod
 const DEFAULT_START_DELAY_MS = 100;
 const DEFAULT_TALENT_DURATION_MS = 100;
 const SESSION_DEFAULTS = { provider: 'omega', proxyCountry: 'us', proxyCity: 'New York' };
-
-type WorkflowRun = RunRecord & { kind: 'workflow' };
-
-interface PlannedFailure {
-	/** 0-based index of the step that ends F. */
-	index: number;
-	message: string;
-}
 
 /** One step of the "running" timeline, in the order transitions happened. */
 interface TimelineEvent {
@@ -172,27 +165,11 @@ export class SimEngine {
 			});
 			return;
 		}
-		const first = this.firstStepIndex(run);
-		const failure = this.plannedFailure(run, first);
+		const first = firstStepIndex(run);
+		const failure = plannedFailure(run, first);
 		// A workflow with no step left to run still fails when its required state is missing.
 		if (failure && !run.definition.steps[first]) this.finish(run, 'F', failure.message);
 		else this.runStep(run, first, failure);
-	}
-
-	/** skip_goto_url_instruction skips the first step when it is a "go to" step. */
-	private firstStepIndex(run: WorkflowRun): number {
-		const first = run.definition.steps[0];
-		return run.skipGotoUrlInstruction && first && /^go to\b/i.test(first.instruction) ? 1 : 0;
-	}
-
-	/** Which step (0-based) fails and why, if any: a missing required state fails the first step run. */
-	private plannedFailure(run: WorkflowRun, firstIndex: number): PlannedFailure | null {
-		const { requiresState, failAtStep, errorMessage } = run.definition;
-		if (requiresState !== undefined && !run.restoredStates.includes(requiresState)) {
-			return { index: firstIndex, message: `Not logged in: state '${requiresState}' was not restored` };
-		}
-		if (failAtStep !== undefined) return { index: failAtStep - 1, message: errorMessage ?? `Step ${failAtStep} failed` };
-		return null;
 	}
 
 	/** A step shows as R when it starts, then C (with its own result) or F after its duration. */
@@ -380,26 +357,4 @@ export class SimEngine {
 		this.savedStates = new Map();
 		this.timeline = [];
 	}
-}
-
-/** The final result: the definition's, with `{{args.NAME}}` filled in and the args echoed if asked. */
-function finalResult(run: RunRecord): unknown {
-	const result = fillArgs(structuredClone(run.definition.result ?? null), run.args);
-	if (!run.definition.echoArgs) return result;
-	const base = typeof result === 'object' && result !== null && !Array.isArray(result) ? result : {};
-	return { ...base, args: { ...run.args } };
-}
-
-const ARG_PLACEHOLDER = /^\{\{args\.([^}]+)\}\}$/;
-
-function fillArgs(value: unknown, args: Record<string, string | number>): unknown {
-	if (typeof value === 'string') {
-		const match = ARG_PLACEHOLDER.exec(value);
-		return match ? (Object.hasOwn(args, match[1]) ? args[match[1]] : null) : value;
-	}
-	if (Array.isArray(value)) return value.map((item) => fillArgs(item, args));
-	if (typeof value === 'object' && value !== null) {
-		return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, fillArgs(item, args)]));
-	}
-	return value;
 }
