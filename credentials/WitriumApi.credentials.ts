@@ -7,7 +7,7 @@ export class WitriumApi implements ICredentialType {
 
 	icon = { light: 'file:witrium.svg', dark: 'file:witrium.dark.svg' } as const;
 
-	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-witrium#credentials';
+	documentationUrl = 'https://github.com/witrium/n8n-nodes-witrium#credentials';
 
 	properties: INodeProperties[] = [
 		{
