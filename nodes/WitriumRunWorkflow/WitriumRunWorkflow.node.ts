@@ -124,6 +124,14 @@ export class WitriumRunWorkflow implements INodeType {
 					{ ...binaryPropertyNamesOption, displayOptions: optionOnRun },
 					{ ...failOnRunFailureOption, displayOptions: optionWhileWaiting },
 					{
+						// Get Results reads any state, so by default a failed run is output, not an error.
+						...failOnRunFailureOption,
+						default: false,
+						description:
+							'Whether a run that has ended failed or cancelled is an error of its item (a run still going is output as it is). Turn on when Get Results ends a polling loop.',
+						displayOptions: { show: { '/operation': ['getResults'] } },
+					},
+					{
 						displayName: 'Include Steps',
 						name: 'includeSteps',
 						type: 'boolean',

@@ -120,23 +120,30 @@ export async function waitForRunWithPolicies(request: WaitRequest): Promise<RunR
 			throw error;
 		}
 	}
-	if (request.failOnRunFailure && isRunOver(run) && run.status !== 'C') {
+	if (request.failOnRunFailure) failIfRunFailed(node, itemIndex, run);
+	return run;
+}
+
+/** Fail on Run Failure: a run that ended other than completed is an error of its item; a run still going is not. */
+function failIfRunFailed(node: INode, itemIndex: number, run: RunResults): void {
+	if (isRunOver(run) && run.status !== 'C') {
 		throw new NodeOperationError(node, runEndedMessage(run, 'node', '', run.errorMessage), {
 			itemIndex,
 			description: failedStepDescription(run),
 		});
 	}
-	return run;
 }
 
-function outputRun(run: RunResults, sessionId: string | null, options: RunOptions): INodeExecutionData[] {
+/** `readOnly`: Get Results, whose run item also says whether the run has ended (the test of a polling loop). */
+function outputRun(run: RunResults, sessionId: string | null, options: RunOptions, readOnly = false): INodeExecutionData[] {
 	const mode = options.output ?? 'run';
 	if (mode === 'steps') return toItems(stepItems(run));
 	if (mode === 'resultItems' && run.status === 'C') {
 		const items = resultItems(run.result);
 		if (items) return toItems(items);
 	}
-	return toItems([runItem(run, sessionId, options.includeSteps)]);
+	const item = runItem(run, sessionId, options.includeSteps);
+	return toItems([readOnly ? { ...item, finished: isRunOver(run) } : item]);
 }
 
 /** The Run Workflow node: `run`, `getResults` and `waitForRun`, each item on its own. */
@@ -179,7 +186,8 @@ export async function executeRunWorkflow(ctx: IExecuteFunctions): Promise<INodeE
 				runId = readId(ctx, 'runId', 'Run ID', itemIndex);
 				if (waitFor === 'nothing') {
 					const run = await client.getResults(runId, { signal });
-					return outputRun(run, sessionId, options);
+					if (options.failOnRunFailure) failIfRunFailed(ctx.getNode(), itemIndex, run);
+					return outputRun(run, sessionId, options, true);
 				}
 			}
 

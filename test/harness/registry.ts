@@ -81,6 +81,8 @@ const CORE_NODE_FILES: Record<string, string> = {
 	stickyNote: 'dist/nodes/StickyNote/StickyNote.node.js',
 	if: 'dist/nodes/If/If.node.js',
 	httpRequest: 'dist/nodes/HttpRequest/HttpRequest.node.js',
+	wait: 'dist/nodes/Wait/Wait.node.js',
+	stopAndError: 'dist/nodes/StopAndError/StopAndError.node.js',
 };
 export const CORE_NODE_TYPES = Object.keys(CORE_NODE_FILES).map((n) => `n8n-nodes-base.${n}`);
 

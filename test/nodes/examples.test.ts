@@ -47,6 +47,46 @@ test('example: the nightly janitor closes idle sessions', async () => {
 	expect(sim.sessions().every((session) => session.status === 'closed')).toBe(true);
 });
 
+describe('example: a long run that holds no worker (Run, Wait, Get Results, loop)', () => {
+	const TWO_SECONDS = 'bcbcbcbc-0000-4000-8000-000000000001';
+	const ENDLESS = 'bcbcbcbc-0000-4000-8000-000000000002';
+	beforeAll(() =>
+		sim.define({
+			workflows: [
+				{ id: TWO_SECONDS, startDelayMs: 20, steps: [{ instruction: 'Export', durationMs: 2000 }], result: { rows: 42 }, resultFormat: 'json' },
+				{ id: ENDLESS, startDelayMs: 20, steps: [{ instruction: 'Export forever', durationMs: 600_000 }] },
+			],
+		}),
+	);
+
+	/** The example with its Wait at 1 s (n8n keeps a wait under 65 s in the process) and `rounds` rounds at most. */
+	function loop(workflowId: string, rounds?: number) {
+		const workflow = JSON.parse(JSON.stringify(require('../../examples/long-run-without-holding-a-worker.json')));
+		const named = (name: string) => workflow.nodes.find((n: { name: string }) => n.name === name);
+		named('Start Export').parameters.workflowId = workflowId;
+		Object.assign(named('Wait 2 Minutes').parameters, { amount: 1, unit: 'seconds' });
+		if (rounds) named('Out of Rounds?').parameters.conditions.conditions[0].rightValue = rounds;
+		return runWorkflow(workflow, { credentials: credentials() });
+	}
+
+	test('it loops until the run has finished, then outputs its result; the run started once', async () => {
+		const result = await loop(TWO_SECONDS);
+		expect(result.error).toBeUndefined();
+		expect(output(result, 'Run Finished').map((item) => item.json)).toEqual([expect.objectContaining({ statusName: 'completed', finished: true, result: { rows: 42 } })]);
+		expect(result.nodes['Get Results'].length).toBeGreaterThanOrEqual(2); // one read a round
+		expect(result.nodes['Cancel Run']).toBeUndefined();
+		expect(sim.runs().map((run) => [run.definitionId, run.status])).toEqual([[TWO_SECONDS, 'C']]);
+	});
+
+	test('out of rounds, it cancels the run and fails the execution', async () => {
+		const result = await loop(ENDLESS, 3);
+		expect(result.nodes['Get Results']).toHaveLength(3);
+		expect(output(result, 'Cancel Run')[0].json).toMatchObject({ statusName: 'cancelled' });
+		expect(result.error?.message).toMatch(/^Run .+ was still going after \d+ rounds: cancelled$/);
+		expect(sim.runs().map((run) => [run.definitionId, run.status])).toEqual([[ENDLESS, 'X']]);
+	});
+});
+
 test('the credential test passes with the right token and shows the service message with a wrong one', async () => {
 	expect(await testCredential('witriumApi', { apiToken: sim.token, baseUrl: sim.url })).toMatchObject({ status: 'OK' });
 	const wrong = await testCredential('witriumApi', { apiToken: 'not-the-token', baseUrl: `${sim.url}/` });

@@ -33,7 +33,7 @@ test.each([
 	['Run, Wait For Completed', { operation: 'run', waitFor: 'completed' }, [...RUN_ONLY, ...WHILE_WAITING, ...RUN_OUTPUT, ...EVERYWHERE]],
 	['Run, Wait For Running', { operation: 'run', waitFor: 'running' }, [...RUN_ONLY, ...WHILE_WAITING, ...RUN_OUTPUT, ...EVERYWHERE, 'allInstructionsExecuted']],
 	['Run, Wait For Nothing', { operation: 'run', waitFor: 'nothing' }, [...RUN_ONLY, ...EVERYWHERE]],
-	['Get Results', { operation: 'getResults' }, [...RUN_OUTPUT, ...EVERYWHERE]],
+	['Get Results', { operation: 'getResults' }, [...RUN_OUTPUT, ...EVERYWHERE, 'failOnRunFailure']],
 	['Wait for Run', { operation: 'waitForRun', waitFor: 'completed' }, [...WHILE_WAITING, ...RUN_OUTPUT, ...EVERYWHERE]],
 	['Wait for Run until Running', { operation: 'waitForRun', waitFor: 'running' }, [...WHILE_WAITING, ...RUN_OUTPUT, ...EVERYWHERE, 'allInstructionsExecuted']],
 ])('%s offers only the options that act there', (_, values, expected) => {
@@ -45,6 +45,11 @@ test('On Timeout starts at Cancel Run and Fail for a run this node starts, at Fa
 	expect(offered({ operation: 'waitForRun', waitFor: 'completed' }).onTimeout).toBe('fail');
 	const waitForRunOnTimeout = (optionsCollection.options as INodeProperties[]).find((option) => option.name === 'onTimeout' && option.default === 'fail');
 	expect(waitForRunOnTimeout?.description).toMatch(/started elsewhere, so by default it is left going/);
+});
+
+test('Fail on Run Failure starts on where the node waits, off for Get Results (which reads any state)', () => {
+	expect(offered({ operation: 'run', waitFor: 'completed' }).failOnRunFailure).toBe(true);
+	expect(offered({ operation: 'getResults' }).failOnRunFailure).toBe(false);
 });
 
 test('Output says how to reach the browser session id from Result Items and Steps', () => {
