@@ -90,10 +90,12 @@ export class WitriumSimulator implements ControlTarget {
 
 	/**
 	 * `naive` answers timestamps without a zone offset (`2026-01-05T10:00:00.000`, meaning UTC),
-	 * as some Python services serialise them; `utc` (the default) ends them in `Z`.
+	 * as some Python services serialise them; `postgres` as `2026-01-05 10:00:00.000+00`;
+	 * `utc` (the default) ends them in `Z`.
 	 */
 	setTimestampStyle(style: TimestampStyle): void {
-		if (style !== 'utc' && style !== 'naive') throw new TypeError(`Unknown timestamp style ${JSON.stringify(style)}`);
+		if (style !== 'utc' && style !== 'naive' && style !== 'postgres')
+			throw new TypeError(`Unknown timestamp style ${JSON.stringify(style)}`);
 		this.timestampStyle = style;
 	}
 
@@ -184,7 +186,10 @@ export class WitriumSimulator implements ControlTarget {
 		}
 
 		const answered = await this.answer(route, url, entry.headers, rawBody);
-		const reply = this.timestampStyle === 'naive' && answered.json !== undefined ? { ...answered, json: withoutZone(answered.json) } : answered;
+		const reply =
+			this.timestampStyle !== 'utc' && answered.json !== undefined
+				? { ...answered, json: restamped(answered.json, this.timestampStyle) }
+				: answered;
 		if (reply.invalid !== undefined) entry.invalid = reply.invalid;
 		if (reply.notes !== undefined) entry.notes = reply.notes;
 
@@ -231,11 +236,15 @@ function cutConnection(socket: Socket): void {
 
 const UTC_TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
-/** The same JSON with every UTC timestamp's `Z` dropped. */
-function withoutZone(value: unknown): unknown {
-	if (typeof value === 'string') return UTC_TIMESTAMP.test(value) ? value.slice(0, -1) : value;
-	if (Array.isArray(value)) return value.map(withoutZone);
-	if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withoutZone(item)]));
+/** The same JSON with every UTC timestamp written in `style`. */
+function restamped(value: unknown, style: TimestampStyle): unknown {
+	if (typeof value === 'string') {
+		if (!UTC_TIMESTAMP.test(value)) return value;
+		return style === 'naive' ? value.slice(0, -1) : `${value.slice(0, -1).replace('T', ' ')}+00`;
+	}
+	if (Array.isArray(value)) return value.map((item) => restamped(item, style));
+	if (typeof value === 'object' && value !== null)
+		return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, restamped(item, style)]));
 	return value;
 }
 

@@ -7,8 +7,11 @@
 /** Run and step status codes, as the service uses them. */
 export type SimStatus = 'P' | 'R' | 'C' | 'F' | 'X';
 
-/** How response timestamps are written: `utc` ends them in `Z`, `naive` leaves the zone out (meaning UTC). */
-export type TimestampStyle = 'utc' | 'naive';
+/**
+ * How response timestamps are written: `utc` ends them in `Z`, `naive` leaves the zone out (meaning UTC),
+ * `postgres` writes them as PostgreSQL prints a UTC timestamptz (`2026-01-05 10:00:00.000+00`).
+ */
+export type TimestampStyle = 'utc' | 'naive' | 'postgres';
 
 export interface WorkflowStep {
 	instruction: string;

@@ -11,6 +11,7 @@ import {
 import { invalidResponse, type StartsWork } from './failure';
 import {
 	isObject,
+	MissingField,
 	mapCancelledRun,
 	mapCloseResult,
 	mapRunResults,
@@ -76,11 +77,7 @@ export class WitriumClient {
 	/** Submits a run (`POST /v1/workflows/{id}/run`); the run happens asynchronously. */
 	async runWorkflow(workflowId: string, request?: RunWorkflowRequest, call?: CallOptions): Promise<RunSubmitted> {
 		const path = `/v1/workflows/${id('workflow', workflowId)}/run`;
-		const body = await this.object('POST', path, call, { body: toWire(request), startsWork: 'run' });
-		if (typeof body.run_id !== 'string' || body.run_id === '') {
-			throw invalidResponse(this.http, 'POST', path, 'no run_id in the answer', 'run');
-		}
-		return mapRunSubmitted(body, workflowId);
+		return this.object('POST', path, call, { body: toWire(request), startsWork: 'run' }, (body) => mapRunSubmitted(body, workflowId));
 	}
 
 	/** A run's current state and results (`GET /v1/runs/{id}/results`). */
@@ -96,62 +93,50 @@ export class WitriumClient {
 
 	/** Cancels a run (`POST /v1/runs/{id}/cancel`, no body). */
 	async cancelRun(runId: string, call?: CallOptions): Promise<CancelledRun> {
-		const body = await this.object('POST', `/v1/runs/${id('run', runId)}/cancel`, call, {});
-		return mapCancelledRun(body, runId);
+		return this.object('POST', `/v1/runs/${id('run', runId)}/cancel`, call, {}, (body) => mapCancelledRun(body, runId));
 	}
 
 	/** Runs a talent synchronously (`POST /v1/talents/{id}/run`): give a long `timeoutMs`. */
 	async runTalent(talentId: string, request?: RunTalentRequest, call?: CallOptions): Promise<TalentResult> {
 		const path = `/v1/talents/${id('talent', talentId)}/run`;
-		const body = await this.object('POST', path, call, { body: toWire(request), startsWork: 'talent' });
-		return mapTalentResult(body);
+		return this.object('POST', path, call, { body: toWire(request), startsWork: 'talent' }, mapTalentResult);
 	}
 
 	/** Creates a browser session (`POST /v1/browser-sessions`). */
 	async createSession(request?: CreateSessionRequest, call?: CallOptions): Promise<BrowserSession> {
-		const path = '/v1/browser-sessions';
-		const body = await this.object('POST', path, call, { body: toWire(request), startsWork: 'session' });
-		if (typeof body.uuid !== 'string' || body.uuid === '') {
-			throw invalidResponse(this.http, 'POST', path, 'no session uuid in the answer', 'session');
-		}
-		return mapSession(body);
+		return this.object('POST', '/v1/browser-sessions', call, { body: toWire(request), startsWork: 'session' }, (body) => mapSession(body));
 	}
 
 	/** Lists browser sessions (`GET /v1/browser-sessions`). */
 	async listSessions(call?: CallOptions): Promise<SessionList> {
-		return mapSessionList(await this.object('GET', '/v1/browser-sessions', call, {}));
+		return this.object('GET', '/v1/browser-sessions', call, {}, mapSessionList);
 	}
 
 	/** One browser session (`GET /v1/browser-sessions/{id}`). */
 	async getSession(sessionId: string, call?: CallOptions): Promise<BrowserSession> {
-		const path = `/v1/browser-sessions/${id('session', sessionId)}`;
-		const body = await this.object('GET', path, call, {});
-		if (typeof body.uuid !== 'string') throw invalidResponse(this.http, 'GET', path, 'no session uuid in the answer');
-		return mapSession(body);
+		return this.object('GET', `/v1/browser-sessions/${id('session', sessionId)}`, call, {}, (body) => mapSession(body));
 	}
 
 	/** Closes a browser session (`POST /v1/browser-sessions/{id}`); a body only when force/preserveState is set. */
 	async closeSession(sessionId: string, request?: CloseSessionRequest, call?: CallOptions): Promise<CloseSessionResult> {
 		const wire = toWire({ force: request?.force, preserveState: request?.preserveState });
-		const body = await this.object('POST', `/v1/browser-sessions/${id('session', sessionId)}`, call, {
-			body: Object.keys(wire).length > 0 ? wire : undefined,
-		});
-		return mapCloseResult(body);
+		const path = `/v1/browser-sessions/${id('session', sessionId)}`;
+		return this.object('POST', path, call, { body: Object.keys(wire).length > 0 ? wire : undefined }, mapCloseResult);
 	}
 
 	private async results(runId: string, call: CallOptions & { deadlineAt?: number }): Promise<RunResults> {
 		const path = `/v1/runs/${id('run', runId)}/results`;
-		const body = await this.object('GET', path, call, { deadlineAt: call.deadlineAt });
-		if (typeof body.status !== 'string') throw invalidResponse(this.http, 'GET', path, 'no run status in the answer');
-		return mapRunResults(body, runId);
+		return this.object('GET', path, call, { deadlineAt: call.deadlineAt }, (body) => mapRunResults(body, runId));
 	}
 
-	private async object(
+	/** Sends one request and maps its JSON object answer; an answer that is not one, or lacks a required field, is an invalid-response error. */
+	private async object<T>(
 		method: 'GET' | 'POST',
 		path: string,
 		call: CallOptions | undefined,
 		extra: { body?: Json; startsWork?: StartsWork; deadlineAt?: number },
-	): Promise<Json> {
+		map: (body: Json) => T,
+	): Promise<T> {
 		const request: SendRequest = {
 			method,
 			path,
@@ -165,6 +150,11 @@ export class WitriumClient {
 		if (!isObject(json)) {
 			throw invalidResponse(this.http, method, path, 'expected a JSON object', extra.startsWork);
 		}
-		return json;
+		try {
+			return map(json);
+		} catch (error) {
+			if (error instanceof MissingField) throw invalidResponse(this.http, method, path, error.message, extra.startsWork);
+			throw error;
+		}
 	}
 }

@@ -51,21 +51,27 @@ export interface SendRequest {
 	deadlineAt?: number;
 }
 
-/** Trims it, drops trailing slashes and a trailing `/v1`, and checks the URL is http(s); empty means the default. */
+/**
+ * Trims it, drops trailing slashes and a trailing `/v1`, and checks the URL is http(s); empty means
+ * the default. A bad one is never quoted back: it may be the API key, pasted into the wrong field.
+ */
 export function normalizeBaseUrl(baseUrl: string | undefined): string {
 	const raw = (baseUrl ?? '').trim() || DEFAULT_BASE_URL;
-	let url: URL;
+	let url: URL | undefined;
 	try {
 		url = new URL(raw);
 	} catch {
-		const shown = raw.includes('@') ? '' : ` "${raw}"`;
-		throw new WitriumError(`Invalid Witrium base URL${shown}: expected e.g. ${DEFAULT_BASE_URL}`);
+		url = undefined;
 	}
-	if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-		throw new WitriumError(`Invalid Witrium base URL (${url.protocol}): only http and https are supported`);
+	if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
+		throw new WitriumError(
+			`The Base URL in the Witrium API credential is not an http(s) URL (not shown, in case a key was pasted there): use ${DEFAULT_BASE_URL} unless told otherwise`,
+		);
 	}
 	if (url.username || url.password || url.search || url.hash) {
-		throw new WitriumError(`Invalid Witrium base URL: it must not contain credentials, a query or a fragment (e.g. ${DEFAULT_BASE_URL})`);
+		throw new WitriumError(
+			`The Base URL in the Witrium API credential must not contain credentials, a query or a fragment: use e.g. ${DEFAULT_BASE_URL}`,
+		);
 	}
 	// The paths start with /v1, so a base URL copied with it (or a trailing slash) is cut back.
 	return raw.replace(/\/+$/, '').replace(/\/v1$/i, '').replace(/\/+$/, '');

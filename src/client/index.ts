@@ -15,3 +15,4 @@ export {
 	DEFAULT_RETRY_MAX_DELAY_MS,
 } from './http';
 export { talentOutcome } from './talent';
+export { parseServiceTime } from './time';

@@ -16,6 +16,15 @@ import type {
 
 type Json = Record<string, unknown>;
 
+/** A 2xx answer without a field the spec requires; the client turns it into an invalid-response error. */
+export class MissingField extends Error {}
+
+/** A non-empty string the answer must hold: never the string "undefined" sent on to the next call. */
+function required(value: unknown, missing: string): string {
+	if (typeof value !== 'string' || value.trim() === '') throw new MissingField(missing);
+	return value;
+}
+
 export function snakeCase(key: string): string {
 	return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
@@ -61,7 +70,7 @@ export function mapRunSubmitted(body: Json, workflowId: string): RunSubmitted {
 	return {
 		...out,
 		workflowId: str(out.workflowId) ?? workflowId,
-		runId: String(out.runId),
+		runId: required(out.runId, 'no run_id in the answer'),
 		status: str(out.status) ?? '',
 	};
 }
@@ -75,7 +84,7 @@ export function mapStep(step: unknown): ExecutionStep {
 export function mapRunResults(body: Json, runId: string): RunResults {
 	const out = withDefaults(body, ['workflowId', 'startedAt', 'completedAt', 'message', 'result', 'resultFormat', 'errorMessage']);
 	out.runId = str(out.runId) ?? runId;
-	out.status = String(out.status);
+	out.status = required(out.status, 'no run status in the answer');
 	out.executions = Array.isArray(body.executions) ? body.executions.map(mapStep) : [];
 	return out as unknown as RunResults;
 }
@@ -99,7 +108,7 @@ export function mapTalentResult(body: Json): TalentResult {
 	return out as unknown as TalentResult;
 }
 
-export function mapSession(body: Json): BrowserSession {
+export function mapSession(body: Json, missingUuid = 'no session uuid in the answer'): BrowserSession {
 	const out = withDefaults(body, [
 		'provider',
 		'userManaged',
@@ -111,7 +120,7 @@ export function mapSession(body: Json): BrowserSession {
 		'proxyCountry',
 		'proxyCity',
 	]);
-	out.uuid = String(out.uuid);
+	out.uuid = required(out.uuid, missingUuid);
 	out.status = str(out.status) ?? '';
 	out.isBusy = out.isBusy === true;
 	return out as unknown as BrowserSession;
@@ -119,7 +128,10 @@ export function mapSession(body: Json): BrowserSession {
 
 export function mapSessionList(body: Json): SessionList {
 	const out = rekey(body);
-	const sessions = Array.isArray(body.sessions) ? body.sessions.filter(isObject).map(mapSession) : [];
+	const listed = Array.isArray(body.sessions) ? body.sessions : [];
+	const sessions = listed.map((session, index) =>
+		mapSession(isObject(session) ? session : {}, `session ${index + 1} of the list has no uuid`),
+	);
 	const total = typeof out.totalCount === 'number' ? out.totalCount : sessions.length;
 	return { ...out, sessions, totalCount: total };
 }

@@ -1,7 +1,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { WitriumApiError, WitriumError } from '../client';
+import { WitriumApiError, WitriumError, parseServiceTime } from '../client';
 import type { BrowserSession, WitriumClient } from '../client';
 import { witriumClient } from './clientFromCredential';
 import { DEFAULT_IDLE_MINUTES, DEFAULT_LIST_LIMIT } from './descriptions';
@@ -14,13 +14,6 @@ type Operation = 'create' | 'get' | 'getAll' | 'close' | 'closeIdle';
 /** How long closing a session the stopped execution just created may take. */
 const CLOSE_ON_STOP_TIMEOUT_MS = 5000;
 
-/** A date-time without a zone offset is UTC (the service's clock), never the n8n host's zone. */
-export function parseServiceTime(stamp: string): number {
-	const text = stamp.trim();
-	const naiveDateTime = /\d[T ]\d/.test(text) && !/(Z|[+-]\d\d:?\d\d)$/i.test(text);
-	return Date.parse(naiveDateTime ? `${text.replace(' ', 'T')}Z` : text);
-}
-
 /** When a session was last used: its last activity, or its start for one never used. */
 function lastUsedAt(session: BrowserSession): number {
 	const stamp = session.lastActivityAt ?? session.startedAt ?? session.createdAt;
@@ -28,7 +21,9 @@ function lastUsedAt(session: BrowserSession): number {
 }
 
 /**
- * Closes every active session that is not busy and has been idle at least `idleMinutes`. A session
+ * Closes every active session that is not busy and has been idle at least `idleMinutes`, except
+ * those Witrium manages itself (`userManaged: false`): only sessions made through the API are the
+ * user's to close. A session
  * that turns busy (409) or goes away (404) between the listing and the close is skipped: it is in
  * use, or already gone. A close that fails otherwise does not stop the others: that session's item
  * says `closed: false` and why, so no close already made is lost and the next run tries it again.
@@ -36,7 +31,9 @@ function lastUsedAt(session: BrowserSession): number {
 async function closeIdleSessions(client: WitriumClient, idleMinutes: number, signal?: AbortSignal): Promise<IDataObject[]> {
 	const { sessions } = await client.listSessions({ signal });
 	const cutoff = Date.now() - idleMinutes * 60_000;
-	const idle = sessions.filter((session) => session.status === 'active' && !session.isBusy && lastUsedAt(session) <= cutoff);
+	const idle = sessions.filter(
+		(session) => session.status === 'active' && !session.isBusy && session.userManaged !== false && lastUsedAt(session) <= cutoff,
+	);
 	const items: IDataObject[] = [];
 	for (const session of idle) {
 		try {

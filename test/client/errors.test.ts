@@ -109,7 +109,7 @@ test('bad input is refused before anything is sent', async () => {
 	const before = sim.requests.length;
 	await expect(client.getResults('  ')).rejects.toThrow('A run id is required');
 	expect(() => makeClient(baseUrl, { apiToken: ' ' })).toThrow(/API token is missing/);
-	expect(() => makeClient('ftp://example.com')).toThrow(/only http and https/);
+	expect(() => makeClient('ftp://example.com')).toThrow(/is not an http\(s\) URL/);
 	expect(() => makeClient(`http://user:${encodeURIComponent(TOKEN)}@example.com`)).toThrow(/must not contain credentials/);
 	expect(sim.requests.length).toBe(before);
 	try {
@@ -126,4 +126,20 @@ test('a token with a line break fails clearly, once, without a retry or the toke
 	expect(err).toMatchObject({ kind: 'network', retryable: false, mayHaveStarted: false });
 	expect(err.message).toContain('check the API token in the Witrium credential');
 	expect(sim.requests.length).toBe(before);
+});
+
+test('a Base URL that is not a URL (an API key pasted there) is never echoed, and the error says what to fix', () => {
+	const key = 'wit_live_7Hq2pX9sKdQ';
+	for (const pasted of [key, ` ${key} `, `wit:${key}`, `https//${key}`, `api.witrium.com/${key}`, `ftp://${key}`]) {
+		let message = '';
+		try {
+			makeClient(pasted);
+		} catch (err) {
+			message = String(err);
+		}
+		expect(message).toMatch(/^WitriumError: The Base URL in the Witrium API credential is not an http\(s\) URL/);
+		expect(message).toContain('https://api.witrium.com');
+		expect(message).not.toContain(key);
+		expect(message).not.toContain('wit:');
+	}
 });
