@@ -69,7 +69,10 @@ async function scan(label, dir, patterns) {
 function packTarball() {
 	if (!existsSync(join(root, 'dist'))) throw new Error('dist/ is missing: run `npm run build` first');
 	const work = mkdtempSync(join(tmpdir(), 'witrium-scan-'));
-	const [{ filename }] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' }));
+	// --dry-run=false: under `npm publish --dry-run` (prepublishOnly runs the tests) npm passes
+	// npm_config_dry_run to its children, and a dry pack writes no tarball.
+	const args = ['pack', '--json', '--dry-run=false', '--pack-destination', work];
+	const [{ filename }] = JSON.parse(execFileSync('npm', args, { cwd: root, encoding: 'utf8' }));
 	const dir = join(work, 'package');
 	mkdirSync(dir);
 	execFileSync('tar', ['-xzf', join(work, filename), '-C', dir, '--strip-components=1']);

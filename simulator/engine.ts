@@ -1,14 +1,15 @@
 /**
- * The simulated service: workflow and talent runs progressing in real time, browser sessions
- * that run one run at a time, and saved browser states. It knows nothing of HTTP; rule
- * violations are thrown as ApiError and the HTTP layer answers them.
+ * The simulated service's rules: which runs, sessions and saved browser states exist, and what
+ * a submission, a cancel or a close may do (sessions run one run at a time; lifecycle.ts moves
+ * the runs through time). It knows nothing of HTTP; rule violations are thrown as ApiError and
+ * the HTTP layer answers them.
  */
 import { randomUUID } from 'node:crypto';
 
 import { ApiError, notFound } from './errors';
-import { toSimRun, toSimSession, type ExecutionRecord, type RunRecord, type SessionRecord } from './records';
-import { TimerRegistry } from './timers';
-import { finalResult, firstStepIndex, plannedFailure, type PlannedFailure, type WorkflowRun } from './script';
+import { RunLifecycle } from './lifecycle';
+import { toSimRun, toSimSession, type RunRecord, type SessionRecord } from './records';
+import type { TimerRegistry } from './timers';
 import {
 	type Definitions,
 	type SavedState,
@@ -20,16 +21,7 @@ import {
 } from './types';
 import type { CloseSessionBody, CreateSessionBody, RunTalentBody, RunWorkflowBody } from './validation';
 
-const DEFAULT_START_DELAY_MS = 100;
-const DEFAULT_TALENT_DURATION_MS = 100;
 const SESSION_DEFAULTS = { provider: 'omega', proxyCountry: 'us', proxyCity: 'New York' };
-
-/** One step of the "running" timeline, in the order transitions happened. */
-interface TimelineEvent {
-	runId: string;
-	sessionId: string | null;
-	change: 1 | -1;
-}
 
 export class SimEngine {
 	private readonly workflows = new Map<string, WorkflowDefinition>();
@@ -37,9 +29,11 @@ export class SimEngine {
 	private runsById = new Map<string, RunRecord>();
 	private sessionsById = new Map<string, SessionRecord>();
 	private savedStates = new Map<string, SavedState>();
-	private timeline: TimelineEvent[] = [];
+	private readonly lifecycle: RunLifecycle;
 
-	constructor(private readonly timers: TimerRegistry) {}
+	constructor(timers: TimerRegistry) {
+		this.lifecycle = new RunLifecycle(timers, (name, savedBy) => this.saveState(name, savedBy));
+	}
 
 	define(defs: Definitions): void {
 		for (const workflow of defs.workflows ?? []) this.workflows.set(workflow.id, structuredClone(workflow));
@@ -89,7 +83,7 @@ export class SimEngine {
 	/** A pending or running run is cancelled at once; a finished one is returned as it is. */
 	cancelRun(runId: string): RunRecord {
 		const run = this.getRun(runId);
-		this.finish(run, 'X', null);
+		this.lifecycle.finish(run, 'X', null);
 		return run;
 	}
 
@@ -122,123 +116,9 @@ export class SimEngine {
 			onSettled: [],
 		};
 	}
-
-	/** A run with a session waits its turn; one without gets its own fresh browser at once. */
 	private admit(run: RunRecord): void {
 		this.runsById.set(run.runId, run);
-		if (run.session) {
-			run.session.queue.push(run);
-			this.startNextInSession(run.session);
-		} else {
-			this.launch(run);
-		}
-	}
-
-	private startNextInSession(session: SessionRecord): void {
-		if (session.status !== 'active' || session.currentRun) return;
-		const next = session.queue.shift();
-		if (!next) return;
-		session.currentRun = next;
-		this.launch(next);
-	}
-
-	/** The browser takes startDelayMs to be ready (talents start at once); then the run is R. */
-	private launch(run: RunRecord): void {
-		const delay = run.kind === 'workflow' ? (run.definition.startDelayMs ?? DEFAULT_START_DELAY_MS) : 0;
-		run.stopTimer = this.timers.after(delay, () => this.markRunning(run));
-	}
-
-	private markRunning(run: RunRecord): void {
-		const now = Date.now();
-		run.status = 'R';
-		run.startedAt = now;
-		run.restoredStates = run.session ? [...run.session.states] : [...(run.useStates ?? [])];
-		if (run.session) run.session.lastActivityAt = now;
-		this.timeline.push({ runId: run.runId, sessionId: run.session?.id ?? null, change: 1 });
-
-		if (run.kind === 'talent') {
-			const duration = run.definition.durationMs ?? DEFAULT_TALENT_DURATION_MS;
-			run.stopTimer = this.timers.after(duration, () => {
-				const failure = run.kind === 'talent' ? run.definition.fail : undefined;
-				if (failure !== undefined) this.finish(run, 'F', failure);
-				else this.finish(run, 'C', null);
-			});
-			return;
-		}
-		const first = firstStepIndex(run);
-		const failure = plannedFailure(run, first);
-		// A workflow with no step left to run still fails when its required state is missing.
-		if (failure && !run.definition.steps[first]) this.finish(run, 'F', failure.message);
-		else this.runStep(run, first, failure);
-	}
-
-	/** A step shows as R when it starts, then C (with its own result) or F after its duration. */
-	private runStep(run: WorkflowRun, index: number, failure: PlannedFailure | null): void {
-		const step = run.definition.steps[index];
-		if (!step) {
-			this.finish(run, run.definition.endStatus ?? 'C', null);
-			return;
-		}
-		const execution: ExecutionRecord = {
-			order: index + 1,
-			instructionId: randomUUID(),
-			instruction: step.instruction,
-			status: 'R',
-			result: null,
-			resultFormat: null,
-			errorMessage: null,
-		};
-		run.executions.push(execution);
-		run.stopTimer = this.timers.after(step.durationMs, () => {
-			if (failure?.index === index) {
-				execution.status = 'F';
-				execution.errorMessage = failure.message;
-				this.finish(run, 'F', failure.message);
-				return;
-			}
-			execution.status = 'C';
-			execution.result = step.result ?? null;
-			execution.resultFormat = step.resultFormat ?? null;
-			this.runStep(run, index + 1, failure);
-		});
-	}
-
-	/** Moves a run to a terminal status (no-op when it already is) and frees its session. */
-	private finish(run: RunRecord, status: string, errorMessage: string | null): void {
-		if (run.completedAt !== null) return;
-		const now = Date.now();
-		run.stopTimer?.();
-		run.stopTimer = null;
-		if (run.status === 'R') this.timeline.push({ runId: run.runId, sessionId: run.session?.id ?? null, change: -1 });
-		run.status = status;
-		run.completedAt = now;
-		run.errorMessage = errorMessage;
-		if (status === 'X') {
-			run.cancelledAt = now;
-			for (const execution of run.executions) if (execution.status === 'R') execution.status = 'X';
-		}
-		if (status === 'C') {
-			run.result = finalResult(run);
-			run.resultFormat = run.definition.resultFormat ?? null;
-			if (run.preserveState !== null) {
-				this.saveState(run.preserveState, run.runId);
-				run.session?.states.add(run.preserveState);
-			}
-		}
-		this.release(run, now);
-		for (const settle of run.onSettled.splice(0)) settle();
-	}
-
-	private release(run: RunRecord, now: number): void {
-		const session = run.session;
-		if (!session) return;
-		if (session.currentRun === run) {
-			session.currentRun = null;
-			session.lastActivityAt = now;
-			this.startNextInSession(session);
-		} else {
-			session.queue = session.queue.filter((queued) => queued !== run);
-		}
+		this.lifecycle.start(run);
 	}
 
 	// ---- sessions ---------------------------------------------------------------------------
@@ -289,8 +169,8 @@ export class SimEngine {
 		session.status = 'closed';
 		session.closedAt = Date.now();
 		const message = `Browser session ${session.id} was closed`;
-		for (const queued of [...session.queue]) this.finish(queued, 'X', message);
-		if (session.currentRun) this.finish(session.currentRun, 'X', message);
+		for (const queued of [...session.queue]) this.lifecycle.finish(queued, 'X', message);
+		if (session.currentRun) this.lifecycle.finish(session.currentRun, 'X', message);
 
 		const stateName = body.preserve_state ?? session.preserveState;
 		if (stateName !== null) this.saveState(stateName, session.id);
@@ -333,17 +213,8 @@ export class SimEngine {
 		for (const run of this.runsById.values()) counts[run.definition.id] = (counts[run.definition.id] ?? 0) + 1;
 		return counts;
 	}
-
-	/** The most runs that were `R` at once, replaying start/end transitions in the order they happened. */
 	maxConcurrentRuns(filter: { sessionId?: string } = {}): number {
-		let running = 0;
-		let max = 0;
-		for (const event of this.timeline) {
-			if (filter.sessionId !== undefined && event.sessionId !== filter.sessionId) continue;
-			running += event.change;
-			max = Math.max(max, running);
-		}
-		return max;
+		return this.lifecycle.maxConcurrentRuns(filter);
 	}
 
 	/**
@@ -351,10 +222,10 @@ export class SimEngine {
 	 * talent call still waiting gets its answer instead of hanging.
 	 */
 	reset(): void {
-		for (const run of this.runsById.values()) this.finish(run, 'X', null);
+		for (const run of this.runsById.values()) this.lifecycle.finish(run, 'X', null);
 		this.runsById = new Map();
 		this.sessionsById = new Map();
 		this.savedStates = new Map();
-		this.timeline = [];
+		this.lifecycle.forgetTimeline();
 	}
 }
