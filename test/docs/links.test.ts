@@ -60,6 +60,18 @@ test('every relative link in the Markdown files opens a file (and heading) in th
 	expect(broken).toEqual([]);
 });
 
+test('a Markdown file named in the Markdown (as `name.md`) is one the repository has', () => {
+	const files = markdownFiles(root);
+	const names = new Set(files.map((file) => file.split('/').pop()));
+	const missing = files.flatMap((file) =>
+		[...readFileSync(file, 'utf8').matchAll(/`([^`\s]*\.md)`/g)]
+			.map((match) => match[1])
+			.filter((named) => !names.has(named.split('/').pop()))
+			.map((named) => `${relative(root, file)}: ${named}`),
+	);
+	expect(missing).toEqual([]);
+});
+
 const readme = join(root, 'README.md');
 
 test('a missing file or heading is caught, a present one is not (the check above can fail)', () => {
