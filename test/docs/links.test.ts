@@ -74,6 +74,12 @@ test('a Markdown file named in the Markdown (as `name.md`) is one the repository
 
 const readme = join(root, 'README.md');
 
+test('every workflow in examples/ is listed in the README', () => {
+	const listed = readFileSync(readme, 'utf8');
+	const unlisted = readdirSync(join(root, 'examples')).filter((name) => name.endsWith('.json') && !listed.includes(`\`${name}\``));
+	expect(unlisted).toEqual([]);
+});
+
 test('a missing file or heading is caught, a present one is not (the check above can fail)', () => {
 	expect(brokenTarget(readme, '#no-such-heading')).toBe('no heading #no-such-heading in README.md');
 	expect(brokenTarget(readme, 'docs/no-such-file.md')).toBe('no file docs/no-such-file.md');
