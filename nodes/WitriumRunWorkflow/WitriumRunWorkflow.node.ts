@@ -1,5 +1,5 @@
 import { NodeConnectionTypes } from 'n8n-workflow';
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import {
 	argumentsProperties,
@@ -21,15 +21,169 @@ import { executeNodeOrTool } from '../../src/n8n/tool';
 
 const onRun = { operation: ['run'] };
 const onWait = { operation: ['run', 'waitForRun'] };
-// Options act only where they are shown: run options when starting a run, wait options while waiting.
-const optionOnRun = { show: { '/operation': ['run'] } };
-const optionWhileWaiting = { show: { '/operation': ['run', 'waitForRun'], '/waitFor': ['completed', 'running'] } };
-const optionWithRunOutput = { hide: { '/waitFor': ['nothing'] } };
+// Options act only where they are shown: wait options while waiting, run output where a run is output.
+const whileWaiting = { show: { '/waitFor': ['completed', 'running'] } };
+const untilRunning = { show: { '/waitFor': ['running'] } };
+const withRunOutput = { hide: { '/waitFor': ['nothing'] } };
+
 const onTimeoutChoices = [
 	{ name: 'Cancel Run and Fail', value: 'cancelAndFail', description: 'Cancel the run in Witrium, then fail the item' },
 	{ name: 'Fail', value: 'fail', description: 'Fail the item and leave the run going' },
 	{ name: 'Return Last State', value: 'returnLast', description: 'Output the run as last seen, with its current status' },
 ];
+
+const allInstructionsExecutedOption: INodeProperties = {
+	displayName: 'All Instructions Executed',
+	name: 'allInstructionsExecuted',
+	type: 'boolean',
+	default: false,
+	description: 'Whether, when waiting for Running, to also wait until every instruction so far has executed',
+	displayOptions: untilRunning,
+};
+
+const includeStepsOption: INodeProperties = {
+	displayName: 'Include Steps',
+	name: 'includeSteps',
+	type: 'boolean',
+	default: false,
+	description: 'Whether to add the executed steps (executions) to the run item',
+};
+
+const maxPollIntervalOption: INodeProperties = {
+	displayName: 'Max Poll Interval (Seconds)',
+	name: 'maxPollInterval',
+	type: 'number',
+	typeOptions: { minValue: 1 },
+	default: DEFAULT_MAX_POLL_INTERVAL_SECONDS,
+	description: 'Longest pause between two status checks. Checks start quick and slow down to this as the run goes on.',
+	displayOptions: whileWaiting,
+};
+
+const outputOption: INodeProperties = {
+	displayName: 'Output',
+	name: 'output',
+	type: 'options',
+	options: [
+		{ name: 'Run', value: 'run', description: 'One item per run, with its status and result' },
+		{
+			name: 'Result Items',
+			value: 'resultItems',
+			description: 'One item per element of an array result (an object result stays one item)',
+		},
+		{ name: 'Steps', value: 'steps', description: 'One item per executed step' },
+	],
+	default: 'run',
+	hint: "Result Items and Steps items carry no browserSessionId: nodes further down reach the session with {{ $('Create Session').item.json.browserSessionId }} (the name of your Browser Session node)",
+};
+
+const requestTimeout = requestTimeoutOption(
+	DEFAULT_REQUEST_TIMEOUT_SECONDS,
+	'Longest time one HTTP request to Witrium may take; waiting for a run is bounded by Timeout instead',
+);
+
+const timeoutOption: INodeProperties = {
+	displayName: 'Timeout (Seconds)',
+	name: 'timeout',
+	type: 'number',
+	typeOptions: { minValue: 0 },
+	default: DEFAULT_WAIT_SECONDS,
+	description: 'Longest time to wait for the run; 0 waits without limit. ' + WAIT_DEFAULT_NOTE,
+	displayOptions: whileWaiting,
+};
+
+const onTimeoutOption = (fallback: string, description: string): INodeProperties => ({
+	displayName: 'On Timeout',
+	name: 'onTimeout',
+	type: 'options',
+	options: onTimeoutChoices,
+	default: fallback,
+	description,
+	displayOptions: whileWaiting,
+});
+
+const runOptions: INodeProperties[] = [
+	allInstructionsExecutedOption,
+	binaryPropertyNamesOption,
+	{ ...failOnRunFailureOption, displayOptions: whileWaiting },
+	{ ...includeStepsOption, displayOptions: withRunOutput },
+	maxConcurrencyOption,
+	maxPollIntervalOption,
+	{
+		displayName: 'No Intelligence',
+		name: 'noIntelligence',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to run without AI assistance',
+	},
+	onTimeoutOption('cancelAndFail', 'What to do when the run this node started has not reached the awaited status within the timeout'),
+	{ ...outputOption, displayOptions: withRunOutput },
+	preserveStateOption,
+	{
+		displayName: 'Record Session',
+		name: 'recordSession',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to record the browser session',
+	},
+	requestTimeout,
+	{
+		displayName: 'Skip Go-To-URL Instruction',
+		name: 'skipGotoUrlInstruction',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to skip the workflow\'s first "go to URL" step, to continue where an earlier run in the same session left the browser',
+	},
+	timeoutOption,
+	useStatesOption,
+];
+
+const getResultsOptions: INodeProperties[] = [
+	{
+		// Get Results reads any state, so by default a failed run is output, not an error.
+		...failOnRunFailureOption,
+		default: false,
+		description:
+			'Whether a run that has ended failed or cancelled is an error of its item (a run still going is output as it is). Turn on when Get Results ends a polling loop.',
+	},
+	includeStepsOption,
+	maxConcurrencyOption,
+	outputOption,
+	requestTimeout,
+];
+
+const waitForRunOptions: INodeProperties[] = [
+	allInstructionsExecutedOption,
+	{ ...failOnRunFailureOption, displayOptions: whileWaiting },
+	{ ...includeStepsOption, displayOptions: withRunOutput },
+	maxConcurrencyOption,
+	maxPollIntervalOption,
+	// A run started elsewhere is someone else's: watching it never cancels it unless asked to.
+	onTimeoutOption(
+		'fail',
+		'What to do when the run has not reached the awaited status within the timeout. The run was started elsewhere, so by default it is left going; pick Cancel Run and Fail to stop it.',
+	),
+	{ ...outputOption, displayOptions: withRunOutput },
+	requestTimeout,
+	timeoutOption,
+];
+
+/**
+ * One Options collection per operation, each declaring an option once: n8n's "Add Option" gives an
+ * option the default of the first declaration of its name, so the defaults that differ by operation
+ * (On Timeout, Fail on Run Failure) need a collection each.
+ */
+function optionsOf(operation: string, options: INodeProperties[]): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show: { operation: [operation] } },
+		options,
+	};
+}
 
 export class WitriumRunWorkflow implements INodeType {
 	description: INodeTypeDescription = {
@@ -106,128 +260,9 @@ export class WitriumRunWorkflow implements INodeType {
 				default: 'completed',
 				displayOptions: { show: onWait },
 			},
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Add Option',
-				default: {},
-				options: [
-					{
-						displayName: 'All Instructions Executed',
-						name: 'allInstructionsExecuted',
-						type: 'boolean',
-						default: false,
-						description: 'Whether, when waiting for Running, to also wait until every instruction so far has executed',
-						displayOptions: { show: { '/operation': ['run', 'waitForRun'], '/waitFor': ['running'] } },
-					},
-					{ ...binaryPropertyNamesOption, displayOptions: optionOnRun },
-					{ ...failOnRunFailureOption, displayOptions: optionWhileWaiting },
-					{
-						// Get Results reads any state, so by default a failed run is output, not an error.
-						...failOnRunFailureOption,
-						default: false,
-						description:
-							'Whether a run that has ended failed or cancelled is an error of its item (a run still going is output as it is). Turn on when Get Results ends a polling loop.',
-						displayOptions: { show: { '/operation': ['getResults'] } },
-					},
-					{
-						displayName: 'Include Steps',
-						name: 'includeSteps',
-						type: 'boolean',
-						default: false,
-						description: 'Whether to add the executed steps (executions) to the run item',
-						displayOptions: optionWithRunOutput,
-					},
-					maxConcurrencyOption,
-					{
-						displayName: 'Max Poll Interval (Seconds)',
-						name: 'maxPollInterval',
-						type: 'number',
-						typeOptions: { minValue: 1 },
-						default: DEFAULT_MAX_POLL_INTERVAL_SECONDS,
-						description: 'Longest pause between two status checks. Checks start quick and slow down to this as the run goes on.',
-						displayOptions: optionWhileWaiting,
-					},
-					{
-						displayName: 'No Intelligence',
-						name: 'noIntelligence',
-						type: 'boolean',
-						default: false,
-						description: 'Whether to run without AI assistance',
-						displayOptions: optionOnRun,
-					},
-					{
-						displayName: 'On Timeout',
-						name: 'onTimeout',
-						type: 'options',
-						options: onTimeoutChoices,
-						default: 'cancelAndFail',
-						description: 'What to do when the run this node started has not reached the awaited status within the timeout',
-						displayOptions: { show: { '/operation': ['run'], '/waitFor': ['completed', 'running'] } },
-					},
-					{
-						// A run started elsewhere is someone else's: watching it never cancels it unless asked to.
-						displayName: 'On Timeout',
-						name: 'onTimeout',
-						type: 'options',
-						options: onTimeoutChoices,
-						default: 'fail',
-						description:
-							'What to do when the run has not reached the awaited status within the timeout. The run was started elsewhere, so by default it is left going; pick Cancel Run and Fail to stop it.',
-						displayOptions: { show: { '/operation': ['waitForRun'], '/waitFor': ['completed', 'running'] } },
-					},
-					{
-						displayName: 'Output',
-						name: 'output',
-						type: 'options',
-						options: [
-							{ name: 'Run', value: 'run', description: 'One item per run, with its status and result' },
-							{
-								name: 'Result Items',
-								value: 'resultItems',
-								description: 'One item per element of an array result (an object result stays one item)',
-							},
-							{ name: 'Steps', value: 'steps', description: 'One item per executed step' },
-						],
-						default: 'run',
-						hint: "Result Items and Steps items carry no browserSessionId: nodes further down reach the session with {{ $('Create Session').item.json.browserSessionId }} (the name of your Browser Session node)",
-						displayOptions: optionWithRunOutput,
-					},
-					{ ...preserveStateOption, displayOptions: optionOnRun },
-					{
-						displayName: 'Record Session',
-						name: 'recordSession',
-						type: 'boolean',
-						default: false,
-						description: 'Whether to record the browser session',
-						displayOptions: optionOnRun,
-					},
-					requestTimeoutOption(
-						DEFAULT_REQUEST_TIMEOUT_SECONDS,
-						'Longest time one HTTP request to Witrium may take; waiting for a run is bounded by Timeout instead',
-					),
-					{
-						displayName: 'Skip Go-To-URL Instruction',
-						name: 'skipGotoUrlInstruction',
-						type: 'boolean',
-						default: false,
-						description:
-							'Whether to skip the workflow\'s first "go to URL" step, to continue where an earlier run in the same session left the browser',
-						displayOptions: optionOnRun,
-					},
-					{
-						displayName: 'Timeout (Seconds)',
-						name: 'timeout',
-						type: 'number',
-						typeOptions: { minValue: 0 },
-						default: DEFAULT_WAIT_SECONDS,
-						description: 'Longest time to wait for the run; 0 waits without limit. ' + WAIT_DEFAULT_NOTE,
-						displayOptions: optionWhileWaiting,
-					},
-					{ ...useStatesOption, displayOptions: optionOnRun },
-				],
-			},
+			optionsOf('run', runOptions),
+			optionsOf('getResults', getResultsOptions),
+			optionsOf('waitForRun', waitForRunOptions),
 		],
 	};
 
