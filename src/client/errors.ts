@@ -29,8 +29,10 @@ export class WitriumApiError extends WitriumError {
 			endpoint: string;
 			/** The service's `detail` (validation lists flattened to one line), or a short excerpt of a non-JSON body. */
 			detail?: string;
-			/** Whether trying again later could help (network trouble, 408, 429, 5xx, timeouts). */
+			/** Whether trying again later could help (network trouble, 408, 429, 5xx, timeouts, a 404 not from Witrium). */
 			retryable: boolean;
+			/** Witrium itself answered 404 (a JSON `detail`): the id does not exist. A 404 page from a proxy is not this. */
+			notFound?: boolean;
 			/**
 			 * For requests that start work (run workflow, run talent, create session): true when the
 			 * request may have reached the service, so work may have started even though this failed.
@@ -63,6 +65,9 @@ export class WitriumApiError extends WitriumError {
 	}
 	get retryAt() {
 		return this.details.retryAt;
+	}
+	get notFound() {
+		return this.details.notFound ?? false;
 	}
 	get mayHaveStarted() {
 		return this.details.mayHaveStarted ?? false;

@@ -126,6 +126,7 @@ export function failedError(ctx: RequestContext, retries: number, failure: Attem
 		detail: failure.detail,
 		// A request that may have started work is not safe to repeat blindly.
 		retryable: failure.transient && !started,
+		notFound: failure.kind === 'http' && failure.status === 404 && !failure.transient,
 		mayHaveStarted: started,
 		cause: failure.cause,
 		retryAt,

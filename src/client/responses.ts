@@ -118,9 +118,12 @@ export function interpretResponse(
 		});
 	}
 	let detail: string | undefined;
+	/** The service's own error answer, `{"detail": ...}`; anything else came from something in front of it. */
+	let fromService = false;
 	try {
 		const parsed = JSON.parse(text) as unknown;
 		if (parsed && typeof parsed === 'object' && !Array.isArray(parsed) && 'detail' in parsed) {
+			fromService = true;
 			detail = formatDetail((parsed as { detail: unknown }).detail);
 		} else {
 			detail = excerpt(typeof parsed === 'string' ? parsed : text);
@@ -135,7 +138,8 @@ export function interpretResponse(
 		detail,
 		summary: detail && detail !== STATUS_CODES[status] ? `${statusText(status)}: ${detail}` : statusText(status),
 		delivered: true,
-		transient: status === 408 || status === 429 || (status >= 500 && status !== 501),
+		// A 404 page from a proxy or load balancer (during a deploy, say) says nothing about the id: retried.
+		transient: status === 408 || status === 429 || (status >= 500 && status !== 501) || (status === 404 && !fromService),
 		retryAfterMs: parseRetryAfter(headers['retry-after']),
 	});
 }

@@ -39,7 +39,7 @@ async function closeIdleSessions(client: WitriumClient, idleMinutes: number, sig
 		try {
 			items.push(closeItem(session.uuid, await client.closeSession(session.uuid, {}, { signal })));
 		} catch (error) {
-			if (error instanceof WitriumApiError && (error.status === 409 || error.status === 404)) continue;
+			if (error instanceof WitriumApiError && (error.status === 409 || error.notFound)) continue;
 			if (signal?.aborted || !(error instanceof WitriumError)) throw error;
 			items.push({ browserSessionId: session.uuid, closed: false, status: null, message: error.message });
 		}

@@ -7,11 +7,22 @@ import type { RunResults } from '../client';
 const NEXT_STEP: Record<string, string> = {
 	'401': 'Check the API token in the Witrium API credential.',
 	'403': 'The API token is not allowed to do this: check it belongs to the right Witrium account.',
-	'404': 'Check the id: it must exist in the Witrium account of the credential.',
 	'409': 'The browser session is busy: wait for its run to end, or close it with Force.',
 	'422': 'Witrium rejected the request: check the arguments and options named above.',
 	'429': 'Witrium is rate limiting: lower Max Concurrency or run less often.',
 };
+
+const CHECK_BASE_URL = 'check the Base URL in the Witrium API credential (https://api.witrium.com unless told otherwise)';
+
+/** What a 404 asks the user to fix: the id only when Witrium itself said it does not know it. */
+function notFoundStep(error: WitriumApiError): string {
+	if (!error.notFound) {
+		return `Something other than the Witrium API answered (a proxy or another web server): ${CHECK_BASE_URL}. If it is right, Witrium may be restarting: try again in a minute.`;
+	}
+	// FastAPI's answer for a path it has no route for: a Base URL with an extra path, most likely.
+	if (error.detail === 'Not Found') return `Witrium knows no such path: ${CHECK_BASE_URL}, then the id.`;
+	return 'Check the id: it must exist in the Witrium account of the credential.';
+}
 
 function describeApiError(error: WitriumApiError): string {
 	if (error.kind === 'blocked') {
@@ -23,7 +34,7 @@ function describeApiError(error: WitriumApiError): string {
 	if (error.detail) parts.push(`Witrium said: ${error.detail}${/[.!?]$/.test(error.detail) ? '' : '.'}`);
 	if (error.mayHaveStarted)
 		parts.push('The request reached Witrium, so the run or session may have started: check before running this item again.');
-	const nextStep = NEXT_STEP[String(error.status)];
+	const nextStep = error.status === 404 ? notFoundStep(error) : NEXT_STEP[String(error.status)];
 	if (nextStep) parts.push(nextStep);
 	else if (error.retryable) parts.push('This is likely temporary: try again later.');
 	parts.push(`Endpoint: ${error.endpoint}`);

@@ -26,7 +26,14 @@ test('{"detail": "..."} gives status, endpoint, detail and a plain message', asy
 	const err = await failure<WitriumApiError>(client.getResults('x'));
 	expect(err).toBeInstanceOf(WitriumApiError);
 	expect(err.message).toBe('Witrium API error 404 on GET /v1/runs/x/results: Run not found');
-	expect(err.details).toEqual({ kind: 'http', status: 404, endpoint: 'GET /v1/runs/x/results', detail: 'Run not found', retryable: false });
+	expect(err.details).toEqual({
+		kind: 'http',
+		status: 404,
+		endpoint: 'GET /v1/runs/x/results',
+		detail: 'Run not found',
+		retryable: false,
+		notFound: true,
+	});
 	expect(err.mayHaveStarted).toBe(false);
 });
 

@@ -77,7 +77,7 @@ async function finishPendingRun(
 	try {
 		current = await readWithin(node, clock, `about run ${pending.runId}`, (call) => client.getResults(pending.runId, call));
 	} catch (error) {
-		if (error instanceof WitriumApiError && error.status === 404) {
+		if (error instanceof WitriumApiError && error.notFound) {
 			delete state.pendingRun;
 			throw new NodeOperationError(node, `Run ${pending.runId}, started by an earlier poll, was not found in Witrium`, {
 				description:
