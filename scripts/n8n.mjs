@@ -23,6 +23,8 @@ export { ensureN8n } from './n8n/install.mjs';
 export { packPackage, createUserFolder } from './n8n/package.mjs';
 export { n8nEnv, freePort, n8nCommand, importCredentials, importWorkflows, parseExecuteOutput, executeWorkflow, runNodeItems, runNodeError } from './n8n/commands.mjs';
 export { startEditor } from './n8n/editor.mjs';
+export { startServerProcess } from './n8n/server.mjs';
+export { reservePort, saysPortInUse } from './ports.mjs';
 export { restSession, testCredential, listNodeTypes, listCredentialTypes } from './n8n/rest.mjs';
 
 // ---------------------------------------------------------------------------------------

@@ -3,37 +3,22 @@
 // queue-mode e2e suite, the queue bench and `npm start -- --queue`.
 //
 //   const q = await startQueueStack({ dir, tarball, credentials, workflows, activate: ids });
-//   // = startQueueServices(dir) (Redis + Postgres on free ports), q.prepare(line, folder, imports),
+//   // = startQueueServices(dir) (Redis + Postgres on ports from scripts/ports.mjs), q.prepare(line, folder, imports),
 //   //   q.activate(ids), then q.startMain() and q.startWorkers(2, 10)
 //   q.main.baseUrl / q.workerOf(executionId) / await q.executions() / q.stopMain() / await q.stop()
 //
 // Plain Node ESM, node builtins only. Redis and Postgres are Debian's (installed with apt-get
 // when missing). Postgres refuses to run as root, so its cluster belongs to `postgres`.
 import { execFile, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-import { createUserFolder, freePort, importCredentials, importWorkflows, n8nCommand, n8nEnv, n8nPaths, startEditor } from './n8n.mjs';
+import { createUserFolder, importCredentials, importWorkflows, n8nCommand, n8nEnv, n8nPaths, reservePort, saysPortInUse, startEditor, startServerProcess } from './n8n.mjs';
 
 const exec = promisify(execFile);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (msg) => process.stderr.write(`[queue.mjs] ${msg}\n`);
-
-const handedOut = new Set();
-/** A free port never handed out before by this process (processes starting at once get distinct ones). */
-async function uniquePort() {
-	for (;;) {
-		const port = await freePort();
-		if (!handedOut.has(port)) {
-			handedOut.add(port);
-			return port;
-		}
-	}
-}
 
 function postgresBinDir() {
 	const root = '/usr/lib/postgresql';
@@ -62,42 +47,23 @@ export async function ensureQueueServices() {
 	});
 }
 
-async function redisPing(port) {
-	return new Promise((resolve) => {
-		const socket = net.connect(port, '127.0.0.1');
-		socket.setTimeout(1000);
-		socket.once('connect', () => socket.write('PING\r\n'));
-		socket.once('data', (b) => resolve(b.toString().startsWith('+PONG')) || socket.destroy());
-		socket.once('error', () => resolve(false));
-		socket.once('timeout', () => resolve(false) || socket.destroy());
-	});
-}
-
-async function waitFor(what, check, timeoutMs, child) {
-	const t0 = Date.now();
-	while (!(await check())) {
-		if (child && child.exitCode !== null) throw new Error(`${what} exited (${child.exitCode})`);
-		if (Date.now() - t0 > timeoutMs) throw new Error(`${what} not ready within ${timeoutMs / 1000} s`);
-		await sleep(200);
-	}
-}
-
+/** redis-server on an allocated port; up once it logs that it accepts connections. */
 async function startRedis(dir) {
-	const port = await uniquePort();
 	const logFile = path.join(dir, 'redis.log');
-	const fd = fs.openSync(logFile, 'a');
-	const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
-	const child = spawn('redis-server', args, { stdio: ['ignore', fd, fd] });
-	fs.closeSync(fd);
-	await waitFor('redis-server', () => redisPing(port), 15000, child);
-	return {
-		port,
-		async stop() {
-			if (child.exitCode !== null || child.signalCode) return;
-			child.kill('SIGTERM');
-			await once(child, 'exit');
+	const server = await startServerProcess({
+		what: 'redis-server',
+		ports: { port: reservePort },
+		ready: /Ready to accept connections/,
+		timeoutMs: 30000,
+		spawn: ({ port }) => {
+			const fd = fs.openSync(logFile, 'w');
+			const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+			const child = spawn('redis-server', args, { stdio: ['ignore', fd, fd] });
+			fs.closeSync(fd);
+			return { child, logFile };
 		},
-	};
+	});
+	return { port: server.ports.port, stop: () => server.stop() };
 }
 
 const shq = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
@@ -111,15 +77,28 @@ async function startPostgres(dir) {
 	const bin = postgresBinDir();
 	const home = path.join(dir, 'pg'); // logs and socket; the cluster in home/data
 	const data = path.join(home, 'data');
-	const port = await uniquePort();
 	await fsp.chmod(dir, 0o755); // postgres must reach its folder inside our temp folder
 	await fsp.mkdir(home, { recursive: true });
 	await exec('chown', ['postgres:postgres', home]);
 	const asRoot = process.getuid?.() === 0;
 	const run = (cmd) => (asRoot ? asPostgres(cmd) : exec('/bin/sh', ['-c', cmd]));
 	await run(`${shq(`${bin}/initdb`)} -D ${shq(data)} -A trust -U postgres -E UTF8 --no-sync >${shq(`${home}/initdb.log`)} 2>&1`);
-	const options = `-p ${port} -k ${home} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200`;
-	await run(`${shq(`${bin}/pg_ctl`)} -D ${shq(data)} -l ${shq(`${home}/server.log`)} -o ${shq(options)} -w -t 60 start`);
+	let lease;
+	for (let attempt = 1; ; attempt++) {
+		lease = await reservePort();
+		const logFile = path.join(home, `server-${attempt}.log`);
+		const options = `-p ${lease.port} -k ${home} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200`;
+		try {
+			await run(`${shq(`${bin}/pg_ctl`)} -D ${shq(data)} -l ${shq(logFile)} -o ${shq(options)} -w -t 60 start`);
+			break;
+		} catch (e) {
+			lease.release();
+			const text = await fsp.readFile(logFile, 'utf8').catch(() => '');
+			if (!saysPortInUse(text) || attempt >= 5) throw new Error(`${e.message}\n${text}`);
+			log(`postgres: port ${lease.port} was taken by another process before it could bind; retrying on another port`);
+		}
+	}
+	const port = lease.port;
 	const psql = async (sql, db = 'n8n') => {
 		const { stdout } = await exec(`${bin}/psql`, ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', db, '-At', '-v', 'ON_ERROR_STOP=1', '-c', sql], {
 			maxBuffer: 64 << 20,
@@ -137,6 +116,7 @@ async function startPostgres(dir) {
 		},
 		async stop() {
 			await run(`${shq(`${bin}/pg_ctl`)} -D ${shq(data)} -m immediate stop`).catch(() => undefined);
+			lease.release();
 		},
 	};
 }
@@ -158,39 +138,38 @@ function sharedEnv(redisPort, pgPort, extra) {
 	};
 }
 
-/** `n8n worker --concurrency=N`; resolves when it logs that it is ready. */
+/** `n8n worker --concurrency=N`; resolves when THIS worker logs that it is ready. */
 async function startWorker(line, userFolder, env, { name, concurrency }) {
 	const p = n8nPaths(line);
 	const logDir = path.join(userFolder, 'logs');
 	await fsp.mkdir(logDir, { recursive: true });
-	const logFile = path.join(logDir, `${Date.now()}-${name}.log`);
-	const fd = fs.openSync(logFile, 'w');
-	const child = spawn(p.nodeBin, [p.n8nBin, 'worker', `--concurrency=${concurrency}`], {
-		cwd: userFolder,
-		env: n8nEnv(userFolder, line, {
-			...env,
-			N8N_RUNNERS_BROKER_PORT: String(await uniquePort()),
-			QUEUE_HEALTH_CHECK_PORT: String(await uniquePort()),
-		}),
-		stdio: ['ignore', fd, fd],
+	const server = await startServerProcess({
+		what: `n8n worker ${name}`,
+		ports: { N8N_RUNNERS_BROKER_PORT: reservePort, QUEUE_HEALTH_CHECK_PORT: reservePort },
+		ready: /worker is now ready/,
+		timeoutMs: 120000,
+		spawn: (ports, attempt) => {
+			const logFile = path.join(logDir, `${Date.now()}-${name}${attempt > 1 ? `-retry${attempt}` : ''}.log`);
+			const fd = fs.openSync(logFile, 'w');
+			const child = spawn(p.nodeBin, [p.n8nBin, 'worker', `--concurrency=${concurrency}`], {
+				cwd: userFolder,
+				env: n8nEnv(userFolder, line, { ...env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) }),
+				stdio: ['ignore', fd, fd],
+			});
+			fs.closeSync(fd);
+			return { child, logFile };
+		},
 	});
-	fs.closeSync(fd);
-	const readLog = () => fs.readFileSync(logFile, 'utf8');
-	const exited = once(child, 'exit');
-	await waitFor(`n8n worker ${name} (log ${logFile})`, async () => /worker is now ready/.test(readLog()), 120000, child);
 	return {
 		name,
-		child,
-		logFile,
-		log: readLog,
+		child: server.child,
+		logFile: server.logFile,
+		log: server.log,
 		/** Execution ids this worker logged as started, in order. */
-		executions: () => [...readLog().matchAll(/Worker started execution (\d+)/g)].map((m) => m[1]),
+		executions: () => [...server.log().matchAll(/Worker started execution (\d+)/g)].map((m) => m[1]),
 		async stop(signal = 'SIGTERM') {
-			if (child.exitCode !== null || child.signalCode) return;
-			child.kill(signal);
-			const t = setTimeout(() => child.kill('SIGKILL'), 20000);
-			await exited;
-			clearTimeout(t);
+			if (signal !== 'SIGTERM' && !server.exited()) server.child.kill(signal);
+			await server.stop();
 		},
 	};
 }
@@ -228,9 +207,9 @@ export async function startQueueServices(dir, { extraEnv = {} } = {}) {
 			const args = (id) => (line === '1' ? ['update:workflow', `--id=${id}`, '--active=true'] : ['publish:workflow', `--id=${id}`]);
 			await Promise.all(ids.map((id) => n8nCommand(line, userFolder, args(id), { env, retryOnCrash: true })));
 		},
+		/** The main (`n8n start`) on `port`, or on one from the allocator. */
 		async startMain(port) {
-			const ports = { N8N_RUNNERS_BROKER_PORT: String(await uniquePort()) };
-			q.main = await startEditor(line, userFolder, port ?? (await uniquePort()), { env: { ...env, ...ports }, listenAddress: '127.0.0.1' });
+			q.main = await startEditor(line, userFolder, port, { env, listenAddress: '127.0.0.1' });
 			return q.main;
 		},
 		async stopMain() {

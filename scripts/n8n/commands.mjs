@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { TEST_ENCRYPTION_KEY, n8nPaths } from './paths.mjs';
 import { cleanEnv, pathWith } from './process.mjs';
+import { reservePort, saysPortInUse } from '../ports.mjs';
 
 /** Environment for an n8n process of `line` using `userFolder`. */
 export function n8nEnv(userFolder, line = '2', extra = {}) {
@@ -29,17 +30,12 @@ export function n8nEnv(userFolder, line = '2', extra = {}) {
 	});
 }
 
+/**
+ * A port for a server that binds it later, reserved until this process exits (kept for callers
+ * that never release; prefer reservePort() from scripts/ports.mjs and release the lease).
+ */
 export async function freePort() {
-	const net = await import('node:net');
-	return new Promise((resolve, reject) => {
-		const srv = net.createServer();
-		srv.unref();
-		srv.on('error', reject);
-		srv.listen(0, '127.0.0.1', () => {
-			const { port } = srv.address();
-			srv.close(() => resolve(port));
-		});
-	});
+	return (await reservePort()).port;
 }
 
 /**
@@ -57,26 +53,32 @@ export async function n8nCommand(line, userFolder, args, { env: extraEnv = {}, a
 	if (!fs.existsSync(p.n8nMarker)) throw new Error(`n8n line ${line} is not installed: call ensureN8n('${line}') first`);
 	const logDir = path.join(userFolder, 'logs');
 	await fsp.mkdir(logDir, { recursive: true });
+	let crashRetried = false;
 	for (let attempt = 1; ; attempt++) {
 		const outFile = path.join(logDir, `${Date.now()}-${args[0].replace(/[^\w.-]/g, '_')}${attempt > 1 ? `-retry${attempt}` : ''}.log`);
 		// Every n8n process may start a task broker: give each its own port, so parallel
 		// processes (a test, the dev editor) do not fight over the default 5679.
-		const env = n8nEnv(userFolder, line, { N8N_RUNNERS_BROKER_PORT: String(await freePort()), ...extraEnv });
+		const broker = await reservePort();
+		const env = n8nEnv(userFolder, line, { N8N_RUNNERS_BROKER_PORT: String(broker.port), ...extraEnv });
 		const fd = fs.openSync(outFile, 'w');
 		// stdout to a FILE, not a pipe: n8n ends with process.exit(), which can cut a pipe's tail.
 		const child = spawn(p.nodeBin, [p.n8nBin, ...args], { cwd: userFolder, env, stdio: ['ignore', fd, fd] });
 		fs.closeSync(fd);
-		const [code, signal] = await once(child, 'exit');
+		const [code, signal] = await once(child, 'exit').finally(broker.release);
 		const log = await fsp.readFile(outFile, 'utf8');
+		const done = doneWhen?.(log);
+		const finished = done !== undefined && done !== null && done !== false;
+		// The broker binds before any work starts: a port taken meanwhile means nothing ran.
+		if (code !== 0 && !finished && saysPortInUse(log) && attempt < 5 && !('N8N_RUNNERS_BROKER_PORT' in extraEnv)) continue;
 		let exitCode = code ?? 128 + (os.constants.signals[signal] ?? 0);
 		let crashedAtExit = false;
 		if (signal === 'SIGSEGV' || signal === 'SIGABRT') {
-			const done = doneWhen?.(log);
-			if (done !== undefined && done !== null && done !== false) {
+			if (finished) {
 				crashedAtExit = true;
 				exitCode = typeof done === 'number' ? done : 0;
 				fs.appendFileSync(outFile, `\n[n8n.mjs] n8n died of ${signal} after finishing; counted as exit ${exitCode}\n`);
-			} else if (attempt === 1 && retryOnCrash) {
+			} else if (!crashRetried && retryOnCrash) {
+				crashRetried = true;
 				continue; // crashed before its work was done (idempotent commands only): once more
 			}
 		}

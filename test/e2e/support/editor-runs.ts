@@ -10,7 +10,7 @@
  */
 import path from 'node:path';
 
-import { type IRun, type N8nUnderTest, type NodeErrorJson, type RestSession, n8nLib } from './n8n';
+import { type IRun, type N8nUnderTest, type NodeErrorJson, n8nLib } from './n8n';
 
 export interface FinishedExecution {
 	status: string;
@@ -19,32 +19,9 @@ export interface FinishedExecution {
 	error(nodeName: string, opts?: { runIndex?: number }): NodeErrorJson | null;
 }
 
-const sessions = new WeakMap<object, Promise<RestSession>>();
-
-/** n8n 1.x answers its health check a moment before its REST routes are mounted: retry the login. */
-function session(n8n: N8nUnderTest): Promise<RestSession> {
-	const editor = n8n.editor;
-	if (!editor) throw new Error('start the editor first: await n8n.startEditor()');
-	let pending = sessions.get(editor);
-	if (!pending) {
-		pending = (async () => {
-			for (let attempt = 0; ; attempt++) {
-				try {
-					return await n8nLib.restSession(editor.baseUrl);
-				} catch (error) {
-					if (attempt >= 30) throw error;
-					await new Promise((r) => setTimeout(r, 2000));
-				}
-			}
-		})();
-		sessions.set(editor, pending);
-	}
-	return pending;
-}
-
 /** POST /rest/workflows/:id/run from the Manual Trigger `trigger`; resolves once n8n has started it. */
 export async function startExecution(n8n: N8nUnderTest, workflowId: string, trigger = 'Start'): Promise<{ executionId: string }> {
-	const rest = await session(n8n);
+	const rest = await n8n.session();
 	const saved = await rest.request('GET', `/rest/workflows/${workflowId}`);
 	if (saved.status !== 200) throw new Error(`GET /rest/workflows/${workflowId}: ${saved.status} ${JSON.stringify(saved.body)}`);
 	const started = await rest.request('POST', `/rest/workflows/${workflowId}/run`, {
@@ -58,13 +35,13 @@ export async function startExecution(n8n: N8nUnderTest, workflowId: string, trig
 
 /** The editor's Stop button: POST /rest/executions/:id/stop. */
 export async function stopExecution(n8n: N8nUnderTest, executionId: string): Promise<{ status: number; body: unknown }> {
-	const rest = await session(n8n);
+	const rest = await n8n.session();
 	return rest.request('POST', `/rest/executions/${executionId}/stop`);
 }
 
 /** Polls GET /rest/executions/:id until the execution has ended; its data un-flattened. */
 export async function finishedExecution(n8n: N8nUnderTest, executionId: string, timeoutMs = 120_000): Promise<FinishedExecution> {
-	const rest = await session(n8n);
+	const rest = await n8n.session();
 	const n8nDir = (n8nLib.n8nPaths(n8n.line) as unknown as { n8nDir: string }).n8nDir;
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const flatted = require(path.join(n8nDir, 'node_modules', 'flatted')) as { parse(text: string): unknown };

@@ -94,10 +94,19 @@ export interface NodeErrorJson {
 export interface EditorHandle {
 	baseUrl: string;
 	port: number;
+	brokerPort: number;
 	logFile: string;
 	startSeconds: number;
 	log(): string;
+	/** null while n8n runs, then how it exited. */
+	exited(): { code: number | null; signal: string | null } | null;
 	stop(): Promise<unknown>;
+}
+
+/** A port reserved for this process (scripts/ports.mjs) until `release()`. */
+export interface PortLease {
+	port: number;
+	release(): void;
 }
 
 export interface RestSession {
@@ -112,7 +121,13 @@ interface N8nLib {
 	importWorkflows(line: string, dir: string, wfs: unknown[], opts?: { env?: Record<string, string> }): Promise<void>;
 	executeWorkflow(line: string, dir: string, id: string, opts?: { env?: Record<string, string> }): Promise<{ exitCode: number; output: IRun | null; log: string; crashedAtExit?: boolean; signal?: string | null }>;
 	n8nCommand(line: string, dir: string, args: string[], opts?: { allowFail?: boolean }): Promise<{ exitCode: number; log: string }>;
-	startEditor(line: string, dir: string, port: number, opts?: { env?: Record<string, string>; listenAddress?: string }): Promise<EditorHandle>;
+	startEditor(
+		line: string,
+		dir: string,
+		port: number | undefined,
+		opts?: { env?: Record<string, string>; listenAddress?: string; reserve?: () => Promise<PortLease> },
+	): Promise<EditorHandle>;
+	reservePort(opts?: { range?: [number, number]; dir?: string }): Promise<PortLease>;
 	restSession(baseUrl: string): Promise<RestSession>;
 	testCredential(baseUrl: string, cred: unknown, opts?: { session?: RestSession }): Promise<{ status: string; message: string }>;
 	listNodeTypes(baseUrl: string, opts?: { session?: RestSession }): Promise<string[]>;
@@ -133,18 +148,6 @@ export function packedTarball(): Promise<string> {
 	}
 	tarballPromise ??= lib.packPackage();
 	return tarballPromise;
-}
-
-async function freePort(): Promise<number> {
-	const net = await import('node:net');
-	return new Promise((resolve, reject) => {
-		const srv = net.createServer();
-		srv.on('error', reject);
-		srv.listen(0, '127.0.0.1', () => {
-			const { port } = srv.address() as { port: number };
-			srv.close(() => resolve(port));
-		});
-	});
 }
 
 /** One real n8n install (a line) with its own user folder holding the packed package. */
@@ -192,11 +195,13 @@ export class N8nUnderTest {
 		return lib.n8nCommand(this.line, this.userFolder, args, { allowFail: true });
 	}
 
-	/** `n8n start` on a free port; resolves when the REST API answers (about 20-30 s). */
+	/**
+	 * `n8n start` on a port from the allocator (scripts/ports.mjs); resolves once this n8n says its
+	 * editor is accessible (about 20-30 s). A port taken meanwhile by another process is retried.
+	 */
 	async startEditor(opts: { port?: number; env?: Record<string, string> } = {}): Promise<EditorHandle> {
 		if (this.editor) return this.editor;
-		const port = opts.port ?? (await freePort());
-		this.editor = await lib.startEditor(this.line, this.userFolder, port, { env: opts.env, listenAddress: '127.0.0.1' });
+		this.editor = await lib.startEditor(this.line, this.userFolder, opts.port, { env: opts.env, listenAddress: '127.0.0.1' });
 		return this.editor;
 	}
 
@@ -207,15 +212,24 @@ export class N8nUnderTest {
 		if (editor) await editor.stop();
 	}
 
-	private requireEditor(): EditorHandle {
+	/** The running editor; an error (with its log) once it has exited, never a request to whatever took its port. */
+	requireEditor(): EditorHandle {
 		if (!this.editor) throw new Error('start the editor first: await n8n.startEditor()');
+		const exited = this.editor.exited();
+		if (exited) throw new Error(`n8n ${this.version} exited (${exited.code ?? exited.signal}); last lines of ${this.editor.logFile}:\n${tail(this.editor.log())}`);
 		return this.editor;
 	}
 
-	/** A REST session logged in as the owner (set up on first use). */
+	/** A REST session logged in as the owner (set up on first use); each request checks n8n still runs. */
 	session(): Promise<RestSession> {
 		const { baseUrl } = this.requireEditor();
-		this.sessionPromise ??= lib.restSession(baseUrl);
+		this.sessionPromise ??= lib.restSession(baseUrl).then((rest) => ({
+			...rest,
+			request: (method: string, urlPath: string, body?: unknown) => {
+				this.requireEditor();
+				return rest.request(method, urlPath, body);
+			},
+		}));
 		return this.sessionPromise;
 	}
 
