@@ -22,7 +22,8 @@ export interface SimulatorOptions {
 
 export class WitriumSimulator implements ControlTarget {
 	readonly token: string;
-	private readonly timers = new TimerRegistry();
+	private readonly timers = new TimerRegistry(() => this.changed());
+	private readonly waiters = new Set<() => void>();
 	private readonly engine = new SimEngine(this.timers);
 	private readonly faults = new FaultBook();
 	private log: RequestLogEntry[] = [];
@@ -136,6 +137,27 @@ export class WitriumSimulator implements ControlTarget {
 		return this.engine.states();
 	}
 
+	/**
+	 * Resolves once `condition()` holds: checked now, on every request received and answered, and
+	 * after every timed change (a run starting, a step ending). For tests that wait on an event
+	 * rather than sleep.
+	 */
+	until(condition: () => boolean): Promise<void> {
+		return new Promise((resolve) => {
+			const check = () => {
+				if (!condition()) return;
+				this.waiters.delete(check);
+				resolve();
+			};
+			this.waiters.add(check);
+			check();
+		});
+	}
+
+	private changed(): void {
+		for (const check of [...this.waiters]) check();
+	}
+
 	/** The most runs that were R at the same time, overall or within one session. */
 	maxConcurrentRuns(filter?: { sessionId?: string }): number {
 		return this.engine.maxConcurrentRuns(filter);
@@ -161,6 +183,7 @@ export class WitriumSimulator implements ControlTarget {
 			status: 0,
 		};
 		this.log.push(entry);
+		this.changed();
 		const fault = route.kind === 'endpoint' ? this.faults.take(route.endpoint) : undefined;
 		if (fault) entry.fault = fault.kind;
 
@@ -173,6 +196,7 @@ export class WitriumSimulator implements ControlTarget {
 		const send = (reply: Reply, body?: string) => {
 			entry.status = reply.status;
 			writeReply(res, reply, body);
+			this.changed();
 		};
 
 		// These two never reach the app: no effect happens.
@@ -199,9 +223,11 @@ export class WitriumSimulator implements ControlTarget {
 				return;
 			case 'reset':
 				cutConnection(req.socket);
+				this.changed();
 				return;
 			case 'delay':
 				this.timers.after(fault.delayMs ?? 0, () => send(reply));
+				this.changed(); // the effect has happened; the answer comes later
 				return;
 			case 'malformed':
 				send({ ...reply, status: 200, headers: { 'content-type': 'application/json' } }, truncated(replyBody(reply)));

@@ -8,12 +8,12 @@ test('stopping the execution during Create Session closes the session that came 
 	sim.injectFault({ endpoint: 'createSession', kind: 'delay', delayMs: 1000 });
 	const abort = new AbortController();
 	const pending = runWorkflow(line([node('Create', 'witriumBrowserSession', { operation: 'create' })]), { credentials: credentials(), signal: abort.signal });
-	while (!sim.requests.some((request) => request.endpoint === 'createSession')) await new Promise((resolve) => setTimeout(resolve, 10));
+	await sim.until(() => sim.requests.some((request) => request.endpoint === 'createSession'));
 	abort.abort();
 	const result = await pending;
 	expect(result.cancellation).toBeDefined();
-	const deadline = Date.now() + 4000;
-	while (sim.sessions()[0]?.status !== 'closed' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+	// The session comes back after the stop (the answer was delayed); the node then closes it.
+	await sim.until(() => sim.sessions()[0]?.status === 'closed');
 	expect(sim.sessions().map((session) => session.status)).toEqual(['closed']);
 	const close = sim.requests.find((request) => request.endpoint === 'closeSession');
 	expect(close?.body).toEqual({ force: true });

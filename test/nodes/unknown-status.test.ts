@@ -10,20 +10,18 @@ beforeAll(() => sim.define({ workflows: [{ id: ENDS_E, startDelayMs: 0, steps: [
 const cancels = () => sim.requests.filter((request) => request.endpoint === 'cancelRun');
 
 test('an unknown code with completed_at set fails the item at once naming the code, and cancels nothing', async () => {
-	const started = Date.now();
 	const result = await runWorkflow(line([node('Run', 'witriumRunWorkflow', { workflowId: ENDS_E, browserSessionId: '', options: { timeout: 4 } })]), {
 		credentials: credentials(),
 	});
 	const error = nodeError(result, 'Run');
 	expect(error.message).toMatch(/^Run \S+ of workflow \S+ ended with status "E", a code this node does not know$/);
-	expect(Date.now() - started).toBeLessThan(3000);
 	expect(cancels()).toHaveLength(0);
 });
 
 test('with Timeout 0 the wait ends too; without Fail on Run Failure the item carries the raw code', async () => {
 	const result = await runWorkflow(
 		line([node('Run', 'witriumRunWorkflow', { workflowId: ENDS_E, browserSessionId: '', options: { timeout: 0, failOnRunFailure: false } })]),
-		{ credentials: credentials(), signal: AbortSignal.timeout(5000) },
+		{ credentials: credentials() },
 	);
 	expect(output(result, 'Run')[0].json).toMatchObject({ status: 'E', completedAt: expect.any(String) });
 	expect(cancels()).toHaveLength(0);

@@ -132,7 +132,7 @@ describe('one run at a time per session', () => {
 			session_id: session.uuid,
 			session_active: true,
 		});
-		await waitForStatus(call, next, ['C'], 1000);
+		await waitForStatus(call, next, ['C']);
 	});
 
 	test('last_activity_at moves when a run starts and ends in the session', async () => {
