@@ -216,10 +216,11 @@ export async function startQueueServices(dir, { extraEnv = {} } = {}) {
 			await q.main?.stop();
 			q.main = null;
 		},
-		async startWorkers(count, concurrency = 10) {
+		/** `workerEnv` goes to these workers only (e.g. QUEUE_WORKER_MAX_STALLED_COUNT, which workers apply). */
+		async startWorkers(count, concurrency = 10, workerEnv = {}) {
 			const started = await Promise.all(
 				Array.from({ length: count }, (_, i) =>
-					startWorker(line, userFolder, env, { name: `worker${q.workers.length + i + 1}`, concurrency }),
+					startWorker(line, userFolder, { ...env, ...workerEnv }, { name: `worker${q.workers.length + i + 1}`, concurrency }),
 				),
 			);
 			q.workers.push(...started);

@@ -212,7 +212,7 @@ export class WitriumRunWorkflow implements INodeType {
 						name: 'Get Results',
 						value: 'getResults',
 						action: 'Get the results of a run',
-						description: 'Read the current state and result of a run, without waiting',
+						description: 'Read the current state and result of a run, and whether it has finished, without waiting',
 					},
 					{
 						name: 'Wait for Run',

@@ -12,7 +12,7 @@ import { type EditorHandle, type WorkflowNode, node } from './n8n';
 export interface WorkerHandle {
 	name: string;
 	logFile: string;
-	child: { pid?: number; kill(signal?: string): boolean };
+	child: { pid?: number; exitCode: number | null; signalCode: string | null; kill(signal?: string): boolean };
 	log(): string;
 	executions(): string[];
 	stop(signal?: string): Promise<void>;
@@ -38,7 +38,7 @@ export interface QueueSetup {
 	activate(ids: string[]): Promise<void>;
 	startMain(port?: number): Promise<EditorHandle>;
 	stopMain(): Promise<void>;
-	startWorkers(count: number, concurrency?: number): Promise<WorkerHandle[]>;
+	startWorkers(count: number, concurrency?: number, workerEnv?: Record<string, string>): Promise<WorkerHandle[]>;
 	workerOf(executionId: string): WorkerHandle | null;
 	executions(where?: string): Promise<ExecutionRow[]>;
 	stop(): Promise<void>;
@@ -62,6 +62,11 @@ interface QueueLib {
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const queueLib = require('../../../scripts/queue.mjs') as QueueLib;
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const { longRunLoopWorkflow } = require('../../../scripts/long-run-loop.mjs') as {
+	longRunLoopWorkflow(opts: { id: string; webhookPath: string; witriumWorkflowId: string; waitSeconds: number; reportUrl?: string }): object;
+};
 
 /** Executions of one workflow (n8n's execution_entity rows). */
 export function executionsOf(q: QueueSetup, workflowId: string): Promise<ExecutionRow[]> {
@@ -123,17 +128,17 @@ export function maxOverlap(runs: SimRun[]): number {
 	return max;
 }
 
-/** An HTTP server on 127.0.0.1 recording every JSON body POSTed to it, with its arrival time. */
-export async function startCollector(): Promise<{ url: string; received: Array<{ at: number; body: any }>; stop(): Promise<void> }> {
-	const received: Array<{ at: number; body: any }> = [];
+/** An HTTP server on 127.0.0.1 recording every JSON body POSTed to it, with its path and arrival time. */
+export async function startCollector(): Promise<{ url: string; received: Array<{ at: number; path: string; body: any }>; stop(): Promise<void> }> {
+	const received: Array<{ at: number; path: string; body: any }> = [];
 	const server = http.createServer((req, res) => {
 		let text = '';
 		req.on('data', (c) => (text += c));
 		req.on('end', () => {
 			try {
-				received.push({ at: Date.now(), body: JSON.parse(text) });
+				received.push({ at: Date.now(), path: req.url ?? '', body: JSON.parse(text) });
 			} catch {
-				received.push({ at: Date.now(), body: text });
+				received.push({ at: Date.now(), path: req.url ?? '', body: text });
 			}
 			res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
 		});
