@@ -6,8 +6,8 @@
  * For each nominal length D, several workflows per strategy are each run `runsPerWorkflow`
  * times one after another, as the items of a batch are at Max Concurrency 1: the first run of
  * a workflow is reported apart from its repeats, which this package's wait forecasts from the
- * earlier ones. Run k of a length lasts D × (0.9 + 0.2 × frac(0.5 + k × 0.618…)): spread
- * evenly over ±10 % (a golden-ratio sequence), so where runs end relative to a 5 s grid varies,
+ * earlier ones. Run k of a length lasts D × (0.94 + 0.12 × frac(0.5 + k × 0.618…)): spread
+ * evenly over ±6 % (a golden-ratio sequence), so where runs end relative to a 5 s grid varies,
  * and the same for both strategies. A run first waits for its browser (10 % of its time, at
  * most 1 s), then executes three steps of uneven length (30/50/20 %); the simulator lists only
  * the steps reached so far. All lengths, workflows and strategies run at once.
@@ -54,7 +54,8 @@ export interface DetectionResult {
 	wallS: number;
 }
 
-type Waiter = (client: WitriumClient, runId: string) => Promise<RunResults>;
+/** Waits as the node's Run operation does: it knows the workflow it started. */
+type Waiter = (client: WitriumClient, runId: string, workflowId: string) => Promise<RunResults>;
 
 /** The fixed poller, as the official JS client does it. */
 const fixedPoller =
@@ -70,8 +71,8 @@ const fixedPoller =
 export const STRATEGIES: Array<{ key: string; label: string; wait: Waiter }> = [
 	{
 		key: 'package',
-		label: 'this package (node defaults: max interval 10 s)',
-		wait: (client, runId) => client.waitForRun(runId, { maxPollIntervalMs: 10_000, timeoutMs: 900_000 }),
+		label: 'this package (node defaults)',
+		wait: (client, runId, workflowId) => client.waitForRun(runId, { timeoutMs: 900_000, workflowId }),
 	},
 	{ key: 'poller', label: 'poll every 5 s (official client default)', wait: fixedPoller(5000) },
 ];
@@ -94,10 +95,12 @@ export function workflowFor(id: string, runMs: number): WorkflowDefinition {
 }
 
 const GOLDEN = (Math.sqrt(5) - 1) / 2;
+/** Runs of one workflow vary by ±6 % (issue 18). */
+export const RUN_SPREAD = 0.06;
 
-/** The k-th run length of nominal length `nominalS`, spread evenly over ±10 %. */
+/** The k-th run length of nominal length `nominalS`, spread evenly over ±RUN_SPREAD. */
 export function runLengthMs(nominalS: number, k: number): number {
-	return Math.round(nominalS * 1000 * (0.9 + 0.2 * ((0.5 + k * GOLDEN) % 1)));
+	return Math.round(nominalS * 1000 * (1 - RUN_SPREAD + 2 * RUN_SPREAD * ((0.5 + k * GOLDEN) % 1)));
 }
 
 export interface DetectionOptions {
@@ -124,17 +127,21 @@ export async function runDetection(options: DetectionOptions): Promise<Detection
 				const runMs = runLengthMs(nominalS, workflow * runsPerWorkflow + run);
 				sim.define({ workflows: [workflowFor(id, runMs)] }); // a run copies its definition when submitted
 				const { runId } = await client.runWorkflow(id);
-				const result = await strategy.wait(client, runId);
+				const result = await strategy.wait(client, runId, id);
 				const seenAt = Date.now();
 				if (result.status !== 'C') throw new Error(`detection run ${runId} ended ${result.status}`);
 				seen.push({ strategy: strategy.key, nominalS, workflow, run, runMs, runId, seenAt });
 			}
 		};
 		const chains = lengthsS.length * workflowsPerLength * STRATEGIES.length;
-		options.log?.(`detection: ${chains} batches of ${runsPerWorkflow} runs at once (${lengthsS.join('/')} s × ${workflowsPerLength} workflows × ${STRATEGIES.length} strategies)`);
+		options.log?.(
+			`detection: ${chains} batches of ${runsPerWorkflow} runs at once (${lengthsS.join('/')} s × ${workflowsPerLength} workflows × ${STRATEGIES.length} strategies)`,
+		);
 		await Promise.all(
 			lengthsS.map(async (nominalS) => {
-				const batches = STRATEGIES.flatMap((strategy) => Array.from({ length: workflowsPerLength }, (_, workflow) => batch(strategy, nominalS, workflow)));
+				const batches = STRATEGIES.flatMap((strategy) =>
+					Array.from({ length: workflowsPerLength }, (_, workflow) => batch(strategy, nominalS, workflow)),
+				);
 				await Promise.all(batches);
 				options.log?.(`detection: runs of ${nominalS} s done`);
 				options.onLengthDone?.(nominalS);
@@ -153,24 +160,33 @@ export async function runDetection(options: DetectionOptions): Promise<Detection
 			if (!endedAt) throw new Error(`the simulator has no completion time for ${runId}`);
 			return { ...sample, detectionMs: seenAt - endedAt, requests: polls.get(runId) ?? 0 };
 		});
-		const strategies = STRATEGIES.map(({ key, label }): StrategySummary => {
-			const mine = samples.filter((s) => s.strategy === key);
-			return {
-				strategy: key,
-				label,
-				all: summarize(mine),
-				first: summarize(mine.filter((s) => s.run === 0)),
-				repeats: summarize(mine.filter((s) => s.run > 0)),
-				byLength: lengthsS.map((nominalS) => {
-					const group = mine.filter((s) => s.nominalS === nominalS);
-					return { nominalS, first: summarize(group.filter((s) => s.run === 0)), repeats: summarize(group.filter((s) => s.run > 0)) };
-				}),
-			};
-		});
+		const strategies = summarizeStrategies(STRATEGIES, samples, lengthsS);
 		return { lengthsS, workflowsPerLength, runsPerWorkflow, strategies, samples, wallS: round((Date.now() - started) / 1000, 1) };
 	} finally {
 		await sim.stop();
 	}
+}
+
+/** Per strategy: the whole mix, first runs, repeats, and both per length. */
+export function summarizeStrategies(
+	strategies: Array<{ key: string; label: string }>,
+	samples: DetectionSample[],
+	lengthsS: number[],
+): StrategySummary[] {
+	return strategies.map(({ key, label }): StrategySummary => {
+		const mine = samples.filter((s) => s.strategy === key);
+		return {
+			strategy: key,
+			label,
+			all: summarize(mine),
+			first: summarize(mine.filter((s) => s.run === 0)),
+			repeats: summarize(mine.filter((s) => s.run > 0)),
+			byLength: lengthsS.map((nominalS) => {
+				const group = mine.filter((s) => s.nominalS === nominalS);
+				return { nominalS, first: summarize(group.filter((s) => s.run === 0)), repeats: summarize(group.filter((s) => s.run > 0)) };
+			}),
+		};
+	});
 }
 
 function summarize(samples: DetectionSample[]): GroupSummary {

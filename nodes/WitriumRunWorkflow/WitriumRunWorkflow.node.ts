@@ -55,7 +55,8 @@ const maxPollIntervalOption: INodeProperties = {
 	type: 'number',
 	typeOptions: { minValue: 1 },
 	default: DEFAULT_MAX_POLL_INTERVAL_SECONDS,
-	description: 'Longest pause between two status checks. Checks start quick and slow down to this as the run goes on.',
+	description:
+		'Longest pause between two status checks. Up to the default, checks start quick and come close together around when earlier runs of the workflow ended. Set it higher to save requests: a run older than this is checked once per this interval.',
 	displayOptions: whileWaiting,
 };
 

@@ -28,8 +28,8 @@ export const MAX_WORKFLOWS = 1000;
 export const SAMPLES_PER_WORKFLOW = 5;
 /** With one run seen, the next is expected within ±15 % of it. */
 export const SINGLE_SAMPLE_MARGIN = 0.15;
-/** With several, the window extends past the range seen by its mean gap, but at least 5 %. */
-export const MIN_MARGIN = 0.05;
+/** With several, the window extends past the range seen by their mean gap, but at least 3 %. */
+export const MIN_MARGIN = 0.03;
 /** No forecast when the runs vary more than this (window width over its end; a window under 2 s always goes): today's schedule is safer. */
 export const MAX_WINDOW_SPREAD = 0.5;
 const ALWAYS_NARROW_ENOUGH_MS = 2000;

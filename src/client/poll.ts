@@ -20,15 +20,19 @@
  *   requests; an hour-long one for fewer.
  *   interval = min(maxMs, max(1 s, 0.35 × age), max(2.5 s, 0.3 × age), max(4.5 s, 0.01 × age))
  *
+ * Max Poll Interval above its default (10 s) asks to save requests, so it means what it says:
+ * once the run is older than `maxMs`, polls are `maxMs` apart, and nothing below (forecast, step
+ * prediction) polls sooner. At the default or below, the schedule is tuned to see runs soon.
+ *
  * Forecast (history.ts): the same workflow runs again and again, and its recent runs say in
- * which window the next one will end. Before the window the wait polls every `maxMs` (10 s
- * by default in the node), closing in on the window's start by halving the time left; inside
- * it, every third of its width (at most 1.75 s); after it, the interval grows back to the base
- * schedule. So a repeated run is seen within ~1 s of its end, and a long one for fewer requests
- * than a 5 s poller spends. A run much shorter than forecast is seen at most one `maxMs` late;
- * one much longer, as the base schedule sees it. A wrong forecast never floods the service
- * (dense polls only inside the window, which is never wider than half the forecast end or 2 s;
- * a workflow that varies more gets no forecast) nor misses an end.
+ * which window the next one will end. Before the window the wait polls at most `maxMs` apart,
+ * spread evenly so that one poll lands on the window's first point (and, when the caller names
+ * the workflow, without the 250 ms first poll); inside it, at evenly spaced points at most 1 s
+ * apart, the last on its end, but no more than the base schedule would spend by then; after it,
+ * the interval grows back to the base schedule. So a repeated run is seen within about half a
+ * second of its end, for fewer requests than a 5 s poller spends. A run much shorter than
+ * forecast is seen at most one `maxMs` late; one much longer, as the base schedule sees it. A
+ * wrong forecast never floods the service (no more polls than without it) nor misses an end.
  *
  * Step prediction: when a running run lists steps not yet started (status `P`: evidence that
  * `executions` holds the whole plan, not only the steps reached so far) and some are completed,
@@ -55,17 +59,20 @@ export const YOUNG_CEILING_MS = 2500;
 /** ... which relaxes to this fraction of the time waited (up to maxMs) once that is larger. */
 export const AGED_CEILING_FRACTION = 0.3;
 /**
- * With no forecast, an interval never exceeds this (whatever maxMs says), so a first run is seen
- * about as soon as a 5 s poller sees it, ...
+ * With no forecast, an interval never exceeds this (whatever maxMs up to the default says), so a
+ * first run is seen about as soon as a 5 s poller sees it, ...
  */
 export const UNFORECAST_CEILING_MS = 4500;
 /** ... until 1 % of the time waited is more (from 7.5 min on): very long runs cost fewer requests. */
 export const UNFORECAST_CEILING_FRACTION = 0.01;
-export const DEFAULT_MAX_POLL_INTERVAL_MS = 5000;
-/** Inside the forecast window: a third of its width, at most this (at least FLOOR_POLL_MS). */
-export const WINDOW_MAX_INTERVAL_MS = 1750;
-/** Before the window: a fraction of the time left until it opens (up to maxMs). */
-export const APPROACH_FRACTION = 0.5;
+/**
+ * Max Poll Interval when the caller sets none (the node's default too). Up to it, the schedule is
+ * tuned to see runs soon; above it, the caller asks to save requests: a run older than maxMs is
+ * polled every maxMs, and nothing (no forecast, no step prediction) polls it more often.
+ */
+export const DEFAULT_MAX_POLL_INTERVAL_MS = 10_000;
+/** Inside the forecast window, polls are evenly spaced at most this far apart; the last one at its end. */
+export const WINDOW_SPACING_MS = 1000;
 /** After the window: the interval grows by this fraction of the time past it, back to the base schedule. */
 export const LATE_GROWTH_FRACTION = 0.25;
 /** Poll this long after the predicted end of the last step. */
@@ -77,14 +84,20 @@ export const PREDICTION_MARGIN_MS = 100;
  * @param elapsedMs time since the wait started
  * @param maxMs upper bound of an interval
  * @param run the last state seen, if any
+ * @param forecast when the run is expected to end, if its workflow was seen before
  */
 export function nextPollDelay(attempt: number, elapsedMs: number, maxMs: number, run?: RunResults, forecast?: Forecast): number {
 	const cap = Math.max(FLOOR_POLL_MS, maxMs);
+	if (cap > DEFAULT_MAX_POLL_INTERVAL_MS && elapsedMs >= cap) return cap;
+	const tuned = cap <= DEFAULT_MAX_POLL_INTERVAL_MS;
+	if (tuned && forecast) {
+		const base = baseDelay(elapsedMs, cap);
+		return Math.max(FLOOR_POLL_MS, Math.min(forecastDelay(elapsedMs, cap, base, forecast), stepPredictionDelay(elapsedMs, base, run)));
+	}
 	if (attempt <= 0) return Math.min(FIRST_POLL_MS, cap);
+	if (attempt === 1 && run?.status === 'R' && elapsedMs < QUICK_START_WINDOW_MS) return Math.min(FLOOR_POLL_MS, cap);
 	const base = baseDelay(elapsedMs, cap);
-	const planned = forecast ? forecastDelay(elapsedMs, cap, base, forecast) : base;
-	if (!forecast && attempt === 1 && run?.status === 'R' && elapsedMs < QUICK_START_WINDOW_MS) return Math.min(FLOOR_POLL_MS, cap);
-	return Math.min(planned, stepPredictionDelay(elapsedMs, base, run));
+	return tuned ? Math.min(base, stepPredictionDelay(elapsedMs, base, run)) : base;
 }
 
 /** Today's schedule: a fraction of the run's age, within the ceilings. */
@@ -95,19 +108,33 @@ function baseDelay(elapsedMs: number, cap: number): number {
 	return Math.min(cap, proportional, ceiling);
 }
 
+/** Polls the base schedule makes by `untilMs` (what a wait without a forecast would spend). */
+function basePollsBy(untilMs: number, cap: number): number {
+	let polls = 0;
+	for (let t = Math.min(FIRST_POLL_MS, cap); t <= untilMs; t += baseDelay(t, cap)) polls++;
+	return polls;
+}
+
 /**
- * With a forecast: sparse before the window (closing in on its start), dense inside it, and
- * after it intervals that grow back to the base schedule, so a run that ends far from the
- * forecast is seen at most one maxMs late (sooner) or on today's schedule (later).
+ * With a forecast: polls at most `cap` apart before the window, spread evenly so that one lands on
+ * the window's first point; inside it, evenly spaced points at most WINDOW_SPACING_MS apart, the
+ * last on its end; after it, intervals that grow back to the base schedule. A run that ends far
+ * from the forecast is seen at most one cap late (sooner) or on the base schedule (later).
  */
 function forecastDelay(elapsedMs: number, cap: number, base: number, { earliestMs, latestMs }: Forecast): number {
-	const dense = Math.min(cap, Math.max(FLOOR_POLL_MS, Math.min(WINDOW_MAX_INTERVAL_MS, Math.round((latestMs - earliestMs) / 3))));
-	if (elapsedMs < earliestMs) {
-		const toWindow = earliestMs - elapsedMs;
-		return Math.min(cap, Math.max(dense, Math.min(toWindow, Math.round(toWindow * APPROACH_FRACTION) + dense)));
+	const width = latestMs - earliestMs;
+	// No more polls than the base schedule would make by the window's end: a forecast never costs more than none.
+	const budget = basePollsBy(latestMs, cap) - Math.floor(earliestMs / cap);
+	const points = Math.max(1, Math.min(Math.ceil(width / WINDOW_SPACING_MS), budget));
+	const spacing = width / points;
+	if (elapsedMs > latestMs) return Math.max(spacing, Math.min(base, spacing + Math.round((elapsedMs - latestMs) * LATE_GROWTH_FRACTION)));
+	const firstPoint = earliestMs + spacing;
+	if (elapsedMs < firstPoint) {
+		const toWindow = firstPoint - elapsedMs;
+		return Math.round(toWindow / Math.ceil(toWindow / cap));
 	}
-	if (elapsedMs <= latestMs) return dense;
-	return Math.max(dense, Math.min(base, dense + Math.round((elapsedMs - latestMs) * LATE_GROWTH_FRACTION)));
+	const next = earliestMs + (Math.floor((elapsedMs - earliestMs) / spacing) + 1) * spacing;
+	return Math.round(Math.min(next, latestMs) - elapsedMs) || Math.round(spacing);
 }
 
 /** Just after the last step's predicted end, when that is sooner than `base` (never sooner than base / 4); else Infinity. */

@@ -148,8 +148,13 @@ export interface WaitOptions {
 	allInstructionsExecuted?: boolean;
 	/** Overall deadline of the wait in milliseconds; 0 or undefined = no limit. */
 	timeoutMs?: number;
-	/** Upper bound of the adaptive poll interval in milliseconds (default 5000). */
+	/**
+	 * Longest pause between polls in milliseconds (default 10000). Above the default it is also the
+	 * pause once the run is older than it: a setting to save requests (see poll.ts).
+	 */
 	maxPollIntervalMs?: number;
+	/** The run's workflow, when the caller knows it: a workflow seen before is then forecast from the first poll on. */
+	workflowId?: string;
 	/** Stops the wait within 100 ms. */
 	signal?: AbortSignal;
 	/** Called with every state the wait sees. */

@@ -31,8 +31,20 @@ const FINAL_POLL_MARGIN_MS = 300;
 
 export type PollFn = (call: { signal?: AbortSignal; timeoutMs?: number; deadlineAt?: number }) => Promise<RunResults>;
 
-export async function waitForRun(runId: string, poll: PollFn, options: WaitOptions = {}): Promise<RunResults> {
-	const started = Date.now();
+/** Time as the wait sees it; tests and the bench pass a virtual clock to wait minutes in milliseconds. */
+export interface WaitClock {
+	now(): number;
+	sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+const systemClock: WaitClock = { now: () => Date.now(), sleep };
+
+export async function waitForRun(
+	runId: string,
+	poll: PollFn,
+	options: WaitOptions = {},
+	clock: WaitClock = systemClock,
+): Promise<RunResults> {
+	const started = clock.now();
 	const deadline = options.timeoutMs && options.timeoutMs > 0 ? started + options.timeoutMs : undefined;
 	const maxInterval = options.maxPollIntervalMs && options.maxPollIntervalMs > 0 ? options.maxPollIntervalMs : DEFAULT_MAX_POLL_INTERVAL_MS;
 	const target = describeTarget(options);
@@ -45,7 +57,8 @@ export async function waitForRun(runId: string, poll: PollFn, options: WaitOptio
 	// Only a wait for completion learns and uses how long the workflow's runs take.
 	const learns = (options.until ?? 'completed') === 'completed';
 	const tracker = new EndTracker();
-	let forecast: Forecast | undefined;
+	const forecastOf = (workflowId: string) => (learns ? learnedDurations.forecast(workflowId) : undefined);
+	let forecast: Forecast | undefined = options.workflowId ? forecastOf(options.workflowId) : undefined;
 
 	const aborted = () =>
 		new WaitAbortedError(
@@ -68,11 +81,11 @@ export async function waitForRun(runId: string, poll: PollFn, options: WaitOptio
 
 	for (let attempt = 0; ; attempt++) {
 		if (signal?.aborted) throw aborted();
-		const now = Date.now();
+		const now = clock.now();
 		let wake = Math.max(now + nextPollDelay(attempt, now - started, maxInterval, last, forecast), notBefore);
 		if (deadline !== undefined) {
 			if (finalPollDone || now >= deadline || notBefore >= deadline - FINAL_POLL_MARGIN_MS) {
-				await sleepOrAbort(deadline - now, signal, aborted);
+				await sleepOrAbort(clock, deadline - now, signal, aborted);
 				throw timedOut();
 			}
 			if (wake > deadline - FINAL_POLL_MARGIN_MS) {
@@ -80,10 +93,10 @@ export async function waitForRun(runId: string, poll: PollFn, options: WaitOptio
 				finalPollDone = true;
 			}
 		}
-		await sleepOrAbort(wake - now, signal, aborted);
+		await sleepOrAbort(clock, wake - now, signal, aborted);
 
 		let run: RunResults;
-		const sentMs = Date.now() - started;
+		const sentMs = clock.now() - started;
 		try {
 			run = await poll({
 				signal,
@@ -97,13 +110,13 @@ export async function waitForRun(runId: string, poll: PollFn, options: WaitOptio
 			if (!err.retryable) throw err;
 			lastError = err;
 			notBefore = err.retryAt ?? 0;
-			if (deadline !== undefined && Date.now() >= deadline) throw timedOut();
+			if (deadline !== undefined && clock.now() >= deadline) throw timedOut();
 			continue;
 		}
 		lastError = undefined;
-		if (learns && !last) forecast = learnedDurations.forecast(run.workflowId);
+		if (!last && !options.workflowId) forecast = forecastOf(run.workflowId);
 		last = run;
-		const answeredMs = Date.now() - started;
+		const answeredMs = clock.now() - started;
 		tracker.observe(run, sentMs, answeredMs);
 		options.onProgress?.(run);
 		if (reachedTarget(run, options)) {
@@ -118,9 +131,9 @@ export async function waitForRun(runId: string, poll: PollFn, options: WaitOptio
 	}
 }
 
-async function sleepOrAbort(ms: number, signal: AbortSignal | undefined, aborted: () => Error): Promise<void> {
+async function sleepOrAbort(clock: WaitClock, ms: number, signal: AbortSignal | undefined, aborted: () => Error): Promise<void> {
 	try {
-		await sleep(ms, signal);
+		await clock.sleep(ms, signal);
 	} catch {
 		throw aborted();
 	}

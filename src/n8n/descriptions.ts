@@ -1,5 +1,6 @@
 import type { INodeProperties, INodeTypeDescription } from 'n8n-workflow';
 
+import { DEFAULT_MAX_POLL_INTERVAL_MS } from '../client';
 import { TOOL_WAIT_SECONDS } from './tool';
 
 /** Defaults of the options: the node descriptions show them, and the code reads them when an option is not set. */
@@ -7,7 +8,7 @@ export const DEFAULT_MAX_CONCURRENCY = 1;
 /** How long Run Workflow waits for a run, and Run Talent for its answer. */
 export const DEFAULT_WAIT_SECONDS = 900;
 export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 60;
-export const DEFAULT_MAX_POLL_INTERVAL_SECONDS = 10;
+export const DEFAULT_MAX_POLL_INTERVAL_SECONDS = DEFAULT_MAX_POLL_INTERVAL_MS / 1000;
 export const DEFAULT_LIST_LIMIT = 50;
 export const DEFAULT_IDLE_MINUTES = 15;
 export const WAIT_DEFAULT_NOTE = `Not set: ${DEFAULT_WAIT_SECONDS} s, or ${TOOL_WAIT_SECONDS} s when an AI agent calls this node as a tool.`;

@@ -85,6 +85,8 @@ export async function waitForRunWithPolicies(request: WaitRequest): Promise<RunR
 			allInstructionsExecuted: request.allInstructionsExecuted,
 			timeoutMs: request.timeoutSeconds > 0 ? request.timeoutSeconds * 1000 : undefined,
 			maxPollIntervalMs: request.maxPollIntervalSeconds * 1000,
+			// A run this node just started: its workflow's earlier runs forecast its end from the first poll.
+			workflowId: request.startedHere ? request.workflowId : undefined,
 			signal: request.signal,
 		});
 	} catch (error) {

@@ -25,9 +25,6 @@ import type { WorkflowConfig } from './config';
 import { canonicalJson, newElements, resultElements, stableHash } from './results';
 import { forget, type TriggerState } from './state';
 
-/** Longest pause between status checks while a poll waits for a run. */
-const MAX_POLL_INTERVAL_MS = 5000;
-
 export async function pollWorkflowResult(
 	ctx: IPollFunctions,
 	client: WitriumClient,
@@ -44,7 +41,7 @@ export async function pollWorkflowResult(
 	const runId = await startRun(client, config, state, clock);
 	// A failed previous run throws here, its successor already going (and remembered).
 	const items = previous ? settle(node, state, previous, config) : [];
-	const own = await waitWithin(client, runId, clock);
+	const own = await waitWithin(client, runId, clock, undefined, config.workflowId);
 	// A failure of its own run is left to the next poll when this poll already has items to emit.
 	if (own && isRunOver(own) && !(items.length > 0 && failsThePoll(own, config))) {
 		delete state.pendingRun;
@@ -108,11 +105,18 @@ async function finishPendingRun(
 	return 'running';
 }
 
-async function waitWithin(client: WitriumClient, runId: string, clock: PollClock, last?: RunResults): Promise<RunResults | undefined> {
+/** `workflowId` only for a run started just now: its workflow's earlier runs then forecast its end from the first poll. */
+async function waitWithin(
+	client: WitriumClient,
+	runId: string,
+	clock: PollClock,
+	last?: RunResults,
+	workflowId?: string,
+): Promise<RunResults | undefined> {
 	const remaining = clock.remaining();
 	if (remaining <= 0) return last;
 	try {
-		return await client.waitForRun(runId, { timeoutMs: remaining, maxPollIntervalMs: MAX_POLL_INTERVAL_MS });
+		return await client.waitForRun(runId, { timeoutMs: remaining, workflowId });
 	} catch (error) {
 		if (error instanceof RunStatusError) return error.run;
 		if (error instanceof WaitTimeoutError) return error.lastRun ?? last;
@@ -160,7 +164,7 @@ export async function sampleWorkflowResult(
 	const node = ctx.getNode();
 	const clock = new PollClock(hostPollBudgetMs(ctx), config.maxWaitMs);
 	const submitted = await client.runWorkflow(config.workflowId, config.request, { timeoutMs: clock.requestTimeout() });
-	const run = await waitWithin(client, submitted.runId, clock);
+	const run = await waitWithin(client, submitted.runId, clock, undefined, config.workflowId);
 	if (!run || !isRunOver(run)) {
 		const cancelled = await cancelQuietly(client, submitted.runId);
 		throw new NodeOperationError(
