@@ -2,7 +2,13 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { executeBrowserSession } from '../../src/n8n/browserSessionNode';
-import { credentialsDescription, DEFAULT_IDLE_MINUTES, preserveStateOption, useStatesOption } from '../../src/n8n/descriptions';
+import {
+	credentialsDescription,
+	DEFAULT_IDLE_MINUTES,
+	preserveStateOption,
+	toolDescriptionProperty,
+	useStatesOption,
+} from '../../src/n8n/descriptions';
 import { executeNodeOrTool } from '../../src/n8n/tool';
 
 export class WitriumBrowserSession implements INodeType {
@@ -14,14 +20,16 @@ export class WitriumBrowserSession implements INodeType {
 		version: 1,
 		subtitle:
 			'={{ {"create": "Create", "get": "Get", "getAll": "Get Many", "close": "Close", "closeIdle": "Close Idle"}[$parameter["operation"]] }}',
-		description:
-			'Open, inspect and close Witrium cloud browser sessions. Create returns a browserSessionId: pass it to Witrium Run Workflow or Run Talent to keep working in that browser, and to Close when done. Get and Close need that id.',
+		description: 'Open, inspect and close Witrium cloud browsers that several runs can share',
 		defaults: { name: 'Witrium Browser Session' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: credentialsDescription,
 		properties: [
+			toolDescriptionProperty(
+				'Open, inspect and close Witrium cloud browser sessions. Create returns a browserSessionId: pass it to Witrium Run Workflow or Run Talent to keep working in that browser, and to Close when done. Get and Close need that id.',
+			),
 			{
 				displayName: 'Operation',
 				name: 'operation',
@@ -49,9 +57,10 @@ export class WitriumBrowserSession implements INodeType {
 			{
 				displayName: 'Provider',
 				name: 'provider',
-				type: 'string',
+				type: 'options',
+				options: [{ name: 'Omega', value: 'omega', description: "Witrium's default browser" }],
 				default: 'omega',
-				description: 'Browser provider to use',
+				description: 'Which browser Witrium runs',
 				displayOptions: { show: { operation: ['create'] } },
 			},
 			{
@@ -66,18 +75,19 @@ export class WitriumBrowserSession implements INodeType {
 				displayName: 'Proxy Country',
 				name: 'proxyCountry',
 				type: 'string',
-				default: 'us',
+				default: '',
 				placeholder: 'e.g. uk',
-				description: 'Country of the proxy, as a two-letter code',
+				description: "Country of the proxy, as a two-letter code. Empty: Witrium's default (us).",
 				displayOptions: { show: { operation: ['create'], useProxy: [true] } },
 			},
 			{
 				displayName: 'Proxy City',
 				name: 'proxyCity',
 				type: 'string',
-				default: 'New York',
+				default: '',
 				placeholder: 'e.g. London',
-				description: 'City of the proxy',
+				description:
+					"City of the proxy, in the country above. Empty: Witrium's default (New York for us; for another country, leave it empty or name a city there).",
 				displayOptions: { show: { operation: ['create'], useProxy: [true] } },
 			},
 			{

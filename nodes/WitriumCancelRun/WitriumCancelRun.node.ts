@@ -1,7 +1,7 @@
 import { NodeConnectionTypes } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { credentialsDescription } from '../../src/n8n/descriptions';
+import { credentialsDescription, toolDescriptionProperty } from '../../src/n8n/descriptions';
 import { executeCancelRun } from '../../src/n8n/cancelRunNode';
 import { executeNodeOrTool } from '../../src/n8n/tool';
 
@@ -13,14 +13,16 @@ export class WitriumCancelRun implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ $parameter["options"]["closeSession"] ? "Cancel and Close Session" : "Cancel" }}',
-		description:
-			'Cancel a running Witrium workflow run by its runId (from Witrium Run Workflow), optionally closing its browser session. Returns the run with its final status.',
+		description: 'Cancel a Witrium workflow run, optionally closing its browser session',
 		defaults: { name: 'Witrium Cancel Run' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: credentialsDescription,
 		properties: [
+			toolDescriptionProperty(
+				'Cancel a running Witrium workflow run by its runId (from Witrium Run Workflow), optionally closing its browser session. Returns the run with its final status.',
+			),
 			{
 				displayName: 'Run ID',
 				name: 'runId',

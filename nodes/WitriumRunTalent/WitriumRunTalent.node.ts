@@ -11,7 +11,7 @@ import {
 	maxConcurrencyOption,
 	preserveStateOption,
 	requestTimeoutOption,
-	WAIT_DEFAULT_NOTE,
+	toolDescriptionProperty,
 	useStatesOption,
 } from '../../src/n8n/descriptions';
 import { executeRunTalent } from '../../src/n8n/runTalentNode';
@@ -24,15 +24,18 @@ export class WitriumRunTalent implements INodeType {
 		icon: { light: 'file:witrium.svg', dark: 'file:witrium.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ "Talent " + $parameter["talentId"] }}',
-		description:
-			'Run a Witrium talent (a small AI browser skill) and return its result. Uses a fresh browser unless given a browserSessionId from Witrium Browser Session. As an AI tool it waits at most 5 minutes by default; a failed talent is an error saying why.',
+		// The talent's id says nothing to a reader; a node named after what the talent does does.
+		subtitle: 'Run a talent',
+		description: 'Run a Witrium talent (a small AI browser skill) and get its result',
 		defaults: { name: 'Witrium Run Talent' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: credentialsDescription,
 		properties: [
+			toolDescriptionProperty(
+				'Run a Witrium talent (a small AI browser skill) and return its result. Uses a fresh browser unless given a browserSessionId from Witrium Browser Session. A talent can take minutes and cannot be cancelled: wait for its answer, and if none comes, do not call again for the same request unless the user asks. A failed talent is an error saying why.',
+			),
 			{
 				displayName: 'Talent ID',
 				name: 'talentId',
@@ -52,12 +55,16 @@ export class WitriumRunTalent implements INodeType {
 				default: {},
 				options: [
 					binaryPropertyNamesOption,
-					failOnRunFailureOption,
+					{
+						...failOnRunFailureOption,
+						description: 'Whether a talent that ends failed is an error of its item. Turn off to output failed talents with their status.',
+					},
 					maxConcurrencyOption,
 					preserveStateOption,
 					requestTimeoutOption(
+						'Timeout (Seconds)',
 						DEFAULT_WAIT_SECONDS,
-						`Longest time to wait for the talent: the call returns only when it has finished. ${WAIT_DEFAULT_NOTE}`,
+						'Longest time to wait for the talent: the call returns only when it has finished. The same when an AI agent calls this node as a tool: a talent cannot be cancelled, so a shorter wait would leave it running.',
 					),
 					useStatesOption,
 				],

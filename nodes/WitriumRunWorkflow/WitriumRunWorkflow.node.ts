@@ -13,11 +13,12 @@ import {
 	maxConcurrencyOption,
 	preserveStateOption,
 	requestTimeoutOption,
+	toolDescriptionProperty,
 	WAIT_DEFAULT_NOTE,
 	useStatesOption,
 } from '../../src/n8n/descriptions';
 import { executeRunWorkflow } from '../../src/n8n/runWorkflowNode';
-import { executeNodeOrTool } from '../../src/n8n/tool';
+import { TOOL_WAIT_SECONDS, executeNodeOrTool } from '../../src/n8n/tool';
 
 const onRun = { operation: ['run'] };
 const onWait = { operation: ['run', 'waitForRun'] };
@@ -74,10 +75,11 @@ const outputOption: INodeProperties = {
 		{ name: 'Steps', value: 'steps', description: 'One item per executed step' },
 	],
 	default: 'run',
-	hint: "Result Items and Steps items carry no browserSessionId: nodes further down reach the session with {{ $('Create Session').item.json.browserSessionId }} (the name of your Browser Session node)",
+	hint: "Result Items and Steps items carry no Browser Session ID: nodes further down reach the session with {{ $('Create Session').item.json.browserSessionId }} (the name of your Browser Session node)",
 };
 
 const requestTimeout = requestTimeoutOption(
+	'HTTP Request Timeout (Seconds)',
 	DEFAULT_REQUEST_TIMEOUT_SECONDS,
 	'Longest time one HTTP request to Witrium may take; waiting for a run is bounded by Timeout instead',
 );
@@ -194,14 +196,16 @@ export class WitriumRunWorkflow implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ {"run": "Run", "getResults": "Get Results", "waitForRun": "Wait for Run"}[$parameter["operation"]] }}',
-		description:
-			'Run a recorded Witrium browser workflow and return its runId, status and result. Uses a fresh browser unless given a browserSessionId from Witrium Browser Session. As an AI tool it waits at most 5 minutes by default; a failed run is an error naming the failed step.',
+		description: 'Run a Witrium browser workflow and get its result, in a fresh browser or in a browser session',
 		defaults: { name: 'Witrium Run Workflow' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: credentialsDescription,
 		properties: [
+			toolDescriptionProperty(
+				`Run a recorded Witrium browser workflow and return its runId, status and result. Uses a fresh browser unless given a browserSessionId from Witrium Browser Session. Waits at most ${TOOL_WAIT_SECONDS / 60} minutes by default; a failed run is an error naming the failed step.`,
+			),
 			{
 				displayName: 'Operation',
 				name: 'operation',

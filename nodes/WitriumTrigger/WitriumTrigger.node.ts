@@ -13,7 +13,7 @@ export class WitriumTrigger implements INodeType {
 		icon: { light: 'file:witrium.svg', dark: 'file:witrium.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{ {"workflowResult": "Workflow Result", "sessionChange": "Session Started or Closed"}[$parameter["event"]] }}',
+		subtitle: '={{ {"workflowResult": "Workflow Result", "sessionChange": "Browser Session Started or Closed"}[$parameter["event"]] }}',
 		description:
 			'Starts the workflow on a schedule when a Witrium browser workflow returns a new result, or when a browser session starts or closes',
 		defaults: { name: 'Witrium Trigger' },
@@ -141,7 +141,10 @@ export class WitriumTrigger implements INodeType {
 							'How many result elements to remember as seen. The elements of the latest result are always remembered, however many; beyond this number, elements no longer in the result are forgotten (least recently seen first) and would be emitted again if they came back.',
 						displayOptions: { show: { '/emit': ['newItems'] } },
 					},
-					useStatesOption,
+					{
+						...useStatesOption,
+						description: 'Comma-separated names of saved browser states (cookies, storage) to restore before each run',
+					},
 				],
 			},
 		],

@@ -5,6 +5,8 @@ import { TOOL_WAIT_SECONDS } from './tool';
 
 /** Defaults of the options: the node descriptions show them, and the code reads them when an option is not set. */
 export const DEFAULT_MAX_CONCURRENCY = 1;
+/** As far as the benchmarks go (docs/benchmarks.md: 2,000 items at 200). */
+export const MAX_CONCURRENCY = 200;
 /** How long Run Workflow waits for a run, and Run Talent for its answer. */
 export const DEFAULT_WAIT_SECONDS = 900;
 export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 60;
@@ -97,7 +99,7 @@ export function browserSessionIdProperty(show?: Show): INodeProperties {
 			placeholder: 'e.g. 6f1c…',
 			description:
 				'Run inside this existing browser session (e.g. from a Browser Session node). Empty = a fresh browser. Items that name the same session run one after another.',
-			hint: 'Defaults to the browserSessionId of the incoming item, so a browser session flows from node to node',
+			hint: 'Defaults to the Browser Session ID of the incoming item, so a browser session flows from node to node',
 		},
 		show,
 	);
@@ -123,12 +125,12 @@ export const preserveStateOption: INodeProperties = {
 };
 
 export const binaryPropertyNamesOption: INodeProperties = {
-	displayName: 'Files From Binary Properties',
+	displayName: 'Input Binary Fields',
 	name: 'binaryPropertyNames',
 	type: 'string',
 	default: '',
 	placeholder: 'e.g. data, attachment',
-	description: 'Comma-separated binary properties of the input item to upload as files',
+	description: "Comma-separated names of the input item's binary fields to upload as files",
 };
 
 export const failOnRunFailureOption: INodeProperties = {
@@ -143,19 +145,38 @@ export const maxConcurrencyOption: INodeProperties = {
 	displayName: 'Max Concurrency',
 	name: 'maxConcurrency',
 	type: 'number',
-	typeOptions: { minValue: 1, maxValue: 100 },
+	typeOptions: { minValue: 1, maxValue: MAX_CONCURRENCY },
 	default: DEFAULT_MAX_CONCURRENCY,
 	description:
 		'How many items run at once, each in its own browser. Items that name the same browser session always run one after another, in item order.',
 };
 
-export function requestTimeoutOption(defaultSeconds: number, description: string): INodeProperties {
+/** A wait on the service: what it bounds (one HTTP request, or a whole synchronous talent) is in its name. */
+export function requestTimeoutOption(displayName: string, defaultSeconds: number, description: string): INodeProperties {
 	return {
-		displayName: 'Request Timeout (Seconds)',
+		displayName,
 		name: 'requestTimeout',
 		type: 'number',
 		typeOptions: { minValue: 1 },
 		default: defaultSeconds,
 		description,
+	};
+}
+
+/**
+ * What an AI agent is told this tool does. n8n describes a tool to the model with its
+ * `toolDescription` parameter, and adds one defaulting to the node's panel description when the
+ * node has none; declaring it here, on the tool variant only ('@tool'), keeps the panel text for
+ * people and gives the model its own text (editable in the tool's panel, as n8n's own tools are).
+ */
+export function toolDescriptionProperty(text: string): INodeProperties {
+	return {
+		displayName: 'Description',
+		name: 'toolDescription',
+		type: 'string',
+		typeOptions: { rows: 3 },
+		default: text,
+		description: 'What the AI agent is told this tool does and needs. A precise description helps the model call it right.',
+		displayOptions: { show: { '@tool': [true] } },
 	};
 }

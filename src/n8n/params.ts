@@ -143,10 +143,10 @@ export async function readFiles(
 			throw inputError(
 				ctx.getNode(),
 				itemIndex,
-				`The input item has no binary property "${property}"`,
+				`The input item has no binary field "${property}"`,
 				available.length > 0
-					? `Binary properties on this item: ${available.join(', ')}. Fix "Files From Binary Properties".`
-					: 'This item carries no binary data. Add a node that reads or downloads the file before this one, or clear "Files From Binary Properties".',
+					? `Binary fields on this item: ${available.join(', ')}. Fix "Input Binary Fields".`
+					: 'This item carries no binary data. Add a node that reads or downloads the file before this one, or clear "Input Binary Fields".',
 			);
 		}
 		const buffer = await ctx.helpers.getBinaryDataBuffer(itemIndex, property);

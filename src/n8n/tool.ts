@@ -2,6 +2,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { executionCancelSignal } from './runner';
+import { boundToolOutput } from './toolOutput';
 
 /**
  * How the action nodes behave when an AI Agent calls them as tools. n8n offers every
@@ -17,9 +18,6 @@ import { executionCancelSignal } from './runner';
 
 /** Longest a tool call waits for a run when the node's own timeout is not set: a chat is waiting. */
 export const TOOL_WAIT_SECONDS = 300;
-
-/** Most characters of JSON a tool call answers with, about 5,000 tokens. */
-export const TOOL_OUTPUT_LIMIT = 20_000;
 
 export function isToolCall(ctx: Pick<IExecuteFunctions, 'getNode'>): boolean {
 	return ctx.getNode().type.endsWith('Tool');
@@ -38,55 +36,6 @@ function forModel(json: IDataObject): IDataObject {
 	const { resultFormat: _format, ...rest } = withoutNulls(json);
 	if ('statusName' in rest) delete rest.status;
 	return rest;
-}
-
-const jsonLength = (value: unknown): number => JSON.stringify(value)?.length ?? 0;
-
-/** Room kept for the note that says what was cut. */
-const NOTE_ROOM = 400;
-
-function cutResult(result: unknown, room: number, total: number): IDataObject {
-	if (Array.isArray(result)) {
-		const kept: unknown[] = [];
-		let used = 2;
-		for (const element of result) {
-			used += jsonLength(element) + 1;
-			if (used > room) break;
-			kept.push(element);
-		}
-		return {
-			result: kept as IDataObject[],
-			truncated: `The result has ${result.length} entries (${total} characters of JSON); the first ${kept.length} are shown, as a tool answers with at most ${TOOL_OUTPUT_LIMIT} characters.`,
-		};
-	}
-	const text = JSON.stringify(result);
-	return {
-		result: text.slice(0, Math.max(room, 0)),
-		truncated: `The result is ${text.length} characters of JSON; "result" holds its first ${Math.max(room, 0)} as text, as a tool answers with at most ${TOOL_OUTPUT_LIMIT} characters.`,
-	};
-}
-
-/** Bounds a tool's answer to TOOL_OUTPUT_LIMIT characters of JSON, saying what was left out. */
-export function boundToolOutput(items: IDataObject[], limit = TOOL_OUTPUT_LIMIT): IDataObject[] {
-	const total = jsonLength(items);
-	if (total <= limit) return items;
-	if (items.length === 1 && items[0].result !== undefined) {
-		const { result, ...rest } = items[0];
-		return [{ ...rest, ...cutResult(result, limit - jsonLength(rest) - NOTE_ROOM, jsonLength(result)) }];
-	}
-	const kept: IDataObject[] = [];
-	let used = 2;
-	for (const item of items) {
-		used += jsonLength(item) + 1;
-		if (used > limit - NOTE_ROOM) break;
-		kept.push(item);
-	}
-	return [
-		...kept,
-		{
-			truncated: `Showing ${kept.length} of ${items.length} items (${total} characters of JSON), as a tool answers with at most ${limit} characters.`,
-		},
-	];
 }
 
 /** An error as one readable text: what went wrong, then what to do about it. */
@@ -113,6 +62,6 @@ export async function executeNodeOrTool(
 		return [answer.map((json) => ({ json, pairedItem: { item: 0 } }))];
 	} catch (error) {
 		if (ctx.getNode().onError === 'stopWorkflow' || executionCancelSignal(ctx)?.aborted) throw error;
-		return [[{ json: { error: describeForModel(error) }, pairedItem: { item: 0 } }]];
+		return [boundToolOutput([{ error: describeForModel(error) }]).map((json) => ({ json, pairedItem: { item: 0 } }))];
 	}
 }

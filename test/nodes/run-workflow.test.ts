@@ -256,7 +256,7 @@ describe('files and states', () => {
 		]);
 	});
 
-	test('a named binary property missing on an item is that item\'s error; the other items still run', async () => {
+	test('a named binary field missing on an item is that item\'s error; the other items still run', async () => {
 		const workflow = line(
 			[node('Run', 'witriumRunWorkflow', { workflowId: QUICK, browserSessionId: '', options: { binaryPropertyNames: 'invoice' } }, { onError: 'continueRegularOutput' })],
 		);
@@ -269,7 +269,7 @@ describe('files and states', () => {
 		const result = await runWorkflow(workflow, { credentials: credentials() });
 		const items = output(result, 'Run');
 		expect(items[0].json.status).toBe('C');
-		expect(items[1].json.error).toContain('no binary property "invoice" [item 1]');
+		expect(items[1].json.error).toContain('no binary field "invoice" [item 1]');
 		expect(sim.runCount(QUICK)).toBe(1);
 	});
 
