@@ -153,7 +153,10 @@ export interface WaitOptions {
 	 * pause once the run is older than it: a setting to save requests (see poll.ts).
 	 */
 	maxPollIntervalMs?: number;
-	/** The run's workflow, when the caller knows it: a workflow seen before is then forecast from the first poll on. */
+	/**
+	 * The run's workflow, for a run the caller has just started: the wait then learns how long the
+	 * workflow's runs take, and forecasts this one's end from what it learned before.
+	 */
 	workflowId?: string;
 	/** Stops the wait within 100 ms. */
 	signal?: AbortSignal;

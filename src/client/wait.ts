@@ -1,6 +1,6 @@
 /** Waiting for a run: adaptive polling bounded by an overall deadline, abortable at once. */
 import { RunStatusError, WaitAbortedError, WaitTimeoutError, WitriumApiError } from './errors';
-import { EndTracker, learnedDurations, type Forecast } from './history';
+import { EndTracker, learnedDurations } from './history';
 import { sleep } from './sleep';
 import { DEFAULT_MAX_POLL_INTERVAL_MS, nextPollDelay } from './poll';
 import { describeLastStep, describeStatus, isRunOver } from './status';
@@ -54,11 +54,11 @@ export async function waitForRun(
 	let finalPollDone = false;
 	/** No poll before this: the service's Retry-After on the last failed poll. */
 	let notBefore = 0;
-	// Only a wait for completion learns and uses how long the workflow's runs take.
-	const learns = (options.until ?? 'completed') === 'completed';
+	// Only a wait for completion of a run its caller has just started (and names the workflow of)
+	// learns and uses how long the workflow's runs take: they are timed from the wait's start.
+	const learnsAs = (options.until ?? 'completed') === 'completed' ? options.workflowId : undefined;
 	const tracker = new EndTracker();
-	const forecastOf = (workflowId: string) => (learns ? learnedDurations.forecast(workflowId) : undefined);
-	let forecast: Forecast | undefined = options.workflowId ? forecastOf(options.workflowId) : undefined;
+	const forecast = learnsAs === undefined ? undefined : learnedDurations.forecast(learnsAs);
 
 	const aborted = () =>
 		new WaitAbortedError(
@@ -114,13 +114,12 @@ export async function waitForRun(
 			continue;
 		}
 		lastError = undefined;
-		if (!last && !options.workflowId) forecast = forecastOf(run.workflowId);
 		last = run;
 		const answeredMs = clock.now() - started;
 		tracker.observe(run, sentMs, answeredMs);
 		options.onProgress?.(run);
 		if (reachedTarget(run, options)) {
-			if (learns) learnedDurations.record(run.workflowId, tracker.sample(run, answeredMs));
+			if (learnsAs !== undefined) learnedDurations.record(learnsAs, tracker.sample(run, answeredMs));
 			return run;
 		}
 		if (isRunOver(run)) {

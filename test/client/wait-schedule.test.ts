@@ -87,7 +87,7 @@ test('Max Poll Interval 30 s: one request per 30 s once the run is 30 s old', as
 	expect(gaps.every((gap) => gap === 30_000)).toBe(true);
 });
 
-test('a caller that names the workflow skips the quick first poll: a learned run is polled sparsely, then densely around its usual end', async () => {
+test('a run its caller names the workflow of is forecast: no quick first poll, sparse polls, then dense ones around its usual end', async () => {
 	// Earlier runs ended at about 30 s: the window is 29.1–31.9 s.
 	for (let i = 0; i < 3; i++) learnedDurations.record('hour-long', { afterMs: 30_000, byMs: 31_000 });
 	const named = await pollTimes(undefined, 1, 'hour-long');
@@ -95,9 +95,10 @@ test('a caller that names the workflow skips the quick first poll: a learned run
 	const inWindow = named.filter((t) => t >= 29_000 && t <= 32_000);
 	expect(inWindow.length).toBeGreaterThanOrEqual(3);
 	expect(Math.max(...inWindow.slice(1).map((t, i) => t - inWindow[i]))).toBeLessThanOrEqual(1000);
-	// Without the name the wait learns the workflow from its first poll, 250 ms in.
+	// Without the name (a run started elsewhere, at an unknown time): no forecast, the base schedule.
 	sim.reset();
 	const unnamed = await pollTimes(undefined, 1);
 	expect(unnamed[0]).toBe(250);
+	expect(unnamed.filter((t) => t < 29_000).length).toBeGreaterThanOrEqual(10);
 	expect(named[0]).toBeGreaterThan(5000);
 });

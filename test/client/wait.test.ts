@@ -202,10 +202,10 @@ test('a 2-second run is seen finished well under a second after it finishes, wit
 	expect(polls().length).toBeLessThanOrEqual(10);
 });
 
-test('a completed wait learns when its run ended, to the poll, narrowed by the run\'s own timestamps', async () => {
+test("a completed wait learns when its run ended, to the poll, narrowed by the run's own timestamps", async () => {
 	const { runId } = await client.runWorkflow('two-seconds');
 	const waitStarted = Date.now();
-	await client.waitForRun(runId, { timeoutMs: 10_000 });
+	await client.waitForRun(runId, { timeoutMs: 10_000, workflowId: 'two-seconds' });
 	const simRun = sim.runs().find((r) => r.runId === runId)!;
 	const endedMs = simRun.completedAt! - waitStarted;
 	const [sample] = learnedDurations.samples('two-seconds');
@@ -219,30 +219,33 @@ test('a completed wait learns when its run ended, to the poll, narrowed by the r
 test('a workflow learned to take 10 s is polled sparsely until then', async () => {
 	for (let i = 0; i < 3; i++) learnedDurations.record('slow', { afterMs: 10_100, byMs: 10_200 });
 	const { runId } = await client.runWorkflow('slow');
-	const err = await failure<WaitTimeoutError>(client.waitForRun(runId, { timeoutMs: 3000 }));
+	const err = await failure<WaitTimeoutError>(client.waitForRun(runId, { timeoutMs: 3000, workflowId: 'slow' }));
 	expect(err).toBeInstanceOf(WaitTimeoutError);
-	// The first poll (which names the workflow), then only the last one before the deadline.
-	expect(polls()).toHaveLength(2);
+	// Only the last look before the deadline.
+	expect(polls()).toHaveLength(1);
 	learnedDurations.clear();
 	sim.reset();
 	const { runId: unlearned } = await client.runWorkflow('slow');
-	await failure<WaitTimeoutError>(client.waitForRun(unlearned, { timeoutMs: 3000 }));
+	await failure<WaitTimeoutError>(client.waitForRun(unlearned, { timeoutMs: 3000, workflowId: 'slow' }));
 	expect(polls().length).toBeGreaterThanOrEqual(4);
 });
 
 test('a run much shorter than learned is still seen, within the max poll interval, and is learned', async () => {
 	for (let i = 0; i < 3; i++) learnedDurations.record('three-steps', { afterMs: 8000, byMs: 8100 });
 	const { runId } = await client.runWorkflow('three-steps');
-	const run = await client.waitForRun(runId, { timeoutMs: 10_000, maxPollIntervalMs: 1000 });
+	const run = await client.waitForRun(runId, { timeoutMs: 10_000, maxPollIntervalMs: 1000, workflowId: 'three-steps' });
 	expect(run.status).toBe('C');
 	expect(polls().length).toBeLessThanOrEqual(3);
 	expect(learnedDurations.samples('three-steps')).toHaveLength(4);
 });
 
-test('waits until running, and runs that fail, teach nothing', async () => {
+test('waits until running, runs that fail, and runs the caller did not name teach nothing', async () => {
 	const { runId } = await client.runWorkflow('slow');
-	await client.waitForRun(runId, { until: 'running', timeoutMs: 5000 });
+	await client.waitForRun(runId, { until: 'running', timeoutMs: 5000, workflowId: 'slow' });
 	const { runId: failing } = await client.runWorkflow('fails');
-	await failure(client.waitForRun(failing, { timeoutMs: 5000 }));
+	await failure(client.waitForRun(failing, { timeoutMs: 5000, workflowId: 'fails' }));
+	// A run started elsewhere, at an unknown time: its end, timed from the wait's start, would mislead.
+	const { runId: elsewhere } = await client.runWorkflow('three-steps');
+	await client.waitForRun(elsewhere, { timeoutMs: 5000 });
 	expect(learnedDurations.size).toBe(0);
 });
