@@ -1,6 +1,7 @@
 /** The Witrium API client: one method per endpoint, plus waitForRun. No n8n imports. */
 import { WitriumError } from './errors';
 import {
+	BEST_EFFORT_MS,
 	DEFAULT_MAX_RETRIES,
 	DEFAULT_REQUEST_TIMEOUT_MS,
 	DEFAULT_RETRY_BASE_DELAY_MS,
@@ -144,7 +145,7 @@ export class WitriumClient {
 			startsWork: extra.startsWork,
 			timeoutMs: call?.timeoutMs,
 			signal: call?.signal,
-			deadlineAt: extra.deadlineAt,
+			deadlineAt: extra.deadlineAt ?? (call?.bestEffort ? Date.now() + BEST_EFFORT_MS : undefined),
 		};
 		const json = await this.http.send(request);
 		if (!isObject(json)) {

@@ -26,6 +26,8 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 export const DEFAULT_MAX_RETRIES = 4;
 export const DEFAULT_RETRY_BASE_DELAY_MS = 500;
 export const DEFAULT_RETRY_MAX_DELAY_MS = 30_000;
+/** The whole of a best-effort call (CallOptions.bestEffort), retries included. */
+export const BEST_EFFORT_MS = 5000;
 
 export interface TransportOptions {
 	apiToken: string;

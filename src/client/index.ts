@@ -13,6 +13,7 @@ export {
 	DEFAULT_MAX_RETRIES,
 	DEFAULT_RETRY_BASE_DELAY_MS,
 	DEFAULT_RETRY_MAX_DELAY_MS,
+	BEST_EFFORT_MS,
 } from './http';
 export { talentOutcome } from './talent';
 export { parseServiceTime } from './time';

@@ -139,6 +139,11 @@ export interface CallOptions {
 	signal?: AbortSignal;
 	/** Overrides the client's request timeout for this call, in milliseconds. */
 	timeoutMs?: number;
+	/**
+	 * A clean-up call made while giving up on work (cancel a run, close a session): the whole call,
+	 * retries and their waits included, ends within BEST_EFFORT_MS (5 s), however the service answers.
+	 */
+	bestEffort?: boolean;
 }
 
 export interface WaitOptions {

@@ -11,9 +11,6 @@ import { executionCancelSignal, runItems } from './runner';
 
 type Operation = 'create' | 'get' | 'getAll' | 'close' | 'closeIdle';
 
-/** How long closing a session the stopped execution just created may take. */
-const CLOSE_ON_STOP_TIMEOUT_MS = 5000;
-
 /** When a session was last used: its last activity, or its start for one never used. */
 function lastUsedAt(session: BrowserSession): number {
 	const stamp = session.lastActivityAt ?? session.startedAt ?? session.createdAt;
@@ -72,7 +69,7 @@ export async function executeBrowserSession(ctx: IExecuteFunctions): Promise<INo
 					});
 					if (signal?.aborted) {
 						// Stopped while the session was being created: nothing downstream will close it.
-						await client.closeSession(session.uuid, { force: true }, { timeoutMs: CLOSE_ON_STOP_TIMEOUT_MS }).catch(() => undefined);
+						await client.closeSession(session.uuid, { force: true }, { bestEffort: true }).catch(() => undefined);
 						throw new NodeOperationError(
 							ctx.getNode(),
 							`The execution was stopped while browser session ${session.uuid} was being created`,

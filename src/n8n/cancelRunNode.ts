@@ -7,13 +7,10 @@ import { cancelItem, closeItem, toItems } from './items';
 import { readId } from './params';
 import { executionCancelSignal, runItems } from './runner';
 
-/** How long a best-effort cancel may take when a node gives up on a run it started. */
-const CANCEL_TIMEOUT_MS = 5000;
-
-/** Cancels a run a node is giving up on, without letting a failed cancel hide the reason. */
+/** Cancels a run a node is giving up on, within a few seconds, without letting a failed cancel hide the reason. */
 export async function cancelQuietly(client: WitriumClient, runId: string): Promise<boolean> {
 	try {
-		await client.cancelRun(runId, { timeoutMs: CANCEL_TIMEOUT_MS });
+		await client.cancelRun(runId, { bestEffort: true });
 		return true;
 	} catch {
 		return false;
