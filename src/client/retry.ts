@@ -1,6 +1,9 @@
 /** Retry policy: whether a failed attempt is sent again and after how long, and whether it may have started work. */
 import type { AttemptFailure, StartsWork } from './failure';
 
+/** The least time left before a deadline that is still worth an attempt. */
+export const MIN_ATTEMPT_MS = 500;
+
 export interface RetryPolicy {
 	maxRetries: number;
 	retryBaseDelayMs: number;
@@ -23,7 +26,8 @@ export function mayHaveStarted(failure: AttemptFailure): boolean {
  * in order: only a transient condition is retried; a request that starts work only when it cannot
  * have started it (so 429 and connections that were never made); at most `maxRetries` times; a
  * Retry-After beyond what one retry may wait is obeyed, not cut short (the error says when to try
- * again); never sleeping past the caller's deadline.
+ * again); never sleeping past the caller's deadline, but a random backoff that would is cut short
+ * to leave one last attempt its MIN_ATTEMPT_MS (a best-effort cancel gets its retries in its 5 s).
  */
 export function retryDelay(
 	failure: AttemptFailure,
@@ -39,7 +43,11 @@ export function retryDelay(
 		if (failure.retryAfterMs > policy.retryMaxDelayMs) return undefined;
 		delay = Math.max(delay, failure.retryAfterMs);
 	}
-	if (req.deadlineAt !== undefined && Date.now() + delay >= req.deadlineAt) return undefined;
+	if (req.deadlineAt !== undefined) {
+		const spare = req.deadlineAt - Date.now() - MIN_ATTEMPT_MS;
+		if (failure.retryAfterMs === undefined) delay = Math.min(delay, spare);
+		if (delay < 0 || delay > spare) return undefined;
+	}
 	return delay;
 }
 
@@ -49,13 +57,24 @@ export function backoffDelay(attempt: number, baseMs: number, capMs: number, ran
 	return Math.floor(random() * ceiling);
 }
 
-/** Parses a Retry-After header (delta seconds or HTTP date) into milliseconds, or undefined. */
+/** The longest delay a Node timer holds (about 24.8 days); a longer one would fire after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Parses a Retry-After header (delta seconds or HTTP date) into milliseconds, or undefined. A value
+ * no timer can hold (a Unix timestamp sent as delta seconds, say) is a mistake, not a request to
+ * wait for years: it is ignored, and the usual backoff applies.
+ */
 export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
 	const header = Array.isArray(value) ? value[0] : value;
 	if (header === undefined) return undefined;
 	const text = header.trim();
-	if (/^\d+(\.\d+)?$/.test(text)) return Math.ceil(Number(text) * 1000);
-	const date = Date.parse(text);
-	if (Number.isNaN(date)) return undefined;
-	return Math.max(0, date - now);
+	let ms: number;
+	if (/^\d+(\.\d+)?$/.test(text)) ms = Math.ceil(Number(text) * 1000);
+	else {
+		const date = Date.parse(text);
+		if (Number.isNaN(date)) return undefined;
+		ms = Math.max(0, date - now);
+	}
+	return ms <= MAX_TIMER_MS ? ms : undefined;
 }

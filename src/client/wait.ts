@@ -84,10 +84,12 @@ export async function waitForRun(
 		const now = clock.now();
 		let wake = Math.max(now + nextPollDelay(attempt, now - started, maxInterval, last, forecast), notBefore);
 		if (deadline !== undefined) {
-			if (finalPollDone || now >= deadline || notBefore >= deadline - FINAL_POLL_MARGIN_MS) {
+			if (finalPollDone || now >= deadline) {
 				await sleepOrAbort(clock, deadline - now, signal, aborted);
 				throw timedOut();
 			}
+			// Even when the service asked (Retry-After) to come back after the deadline: the run may
+			// have finished, and failing it unseen would lose its result.
 			if (wake > deadline - FINAL_POLL_MARGIN_MS) {
 				wake = Math.max(now, deadline - FINAL_POLL_MARGIN_MS);
 				finalPollDone = true;

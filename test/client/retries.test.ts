@@ -329,24 +329,3 @@ describe('connection pooling', () => {
 		}
 	});
 });
-
-describe('best-effort clean-up calls end within a few seconds in all', () => {
-	test('a cancel the service asks to retry later than that is tried once', async () => {
-		const patient = makeClient(baseUrl, { retryMaxDelayMs: 30_000 });
-		sim.define({ workflows: [{ id: 'wf-long', steps: [{ instruction: 'Wait', durationMs: 5000 }], startDelayMs: 20 }] });
-		const { runId } = await patient.runWorkflow('wf-long');
-		sim.injectFault({ endpoint: 'cancelRun', kind: 'status', status: 503, retryAfter: '6', times: 10 });
-		const err = await failure<WitriumApiError>(patient.cancelRun(runId, { bestEffort: true }));
-		expect(err).toMatchObject({ kind: 'http', status: 503 });
-		expect(count('cancelRun')).toBe(1);
-	});
-
-	test('a close to a service that does not answer is given up after one try of the budget', async () => {
-		const session = await client.createSession();
-		sim.injectFault({ endpoint: 'closeSession', kind: 'delay', delayMs: 60_000, times: 10 });
-		const err = await failure<WitriumApiError>(client.closeSession(session.uuid, { force: true }, { bestEffort: true }));
-		expect(err).toMatchObject({ kind: 'timeout' });
-		expect(err.message).toMatch(/timed out: no complete response within \d+ ms$/);
-		expect(count('closeSession')).toBe(1);
-	});
-});
