@@ -1,46 +1,51 @@
 /**
- * The package in the n8n 2.x EDITOR, in a real browser: Debian's Chromium driven by
- * playwright-core. One n8n (packed package installed, the "Witrium API" credential
- * pointing at an in-process simulator, the examples/ workflows imported) and one
- * browser for the whole file; the test logs in through the sign-in form as a user does.
+ * The package in n8n's EDITOR, in a real browser (support/editor-ui.ts: Debian's Chromium driven
+ * by playwright-core, signed in through the form as a user is).
  *
- * Screenshots (kept in the README) go to docs/, or to WITRIUM_E2E_SCREENSHOTS:
+ * On 2.x (what new users get): the examples/ workflows on the canvas, the node panel, a node's
+ * parameters. On every line: adding an option through "Add Option" starts it at its documented
+ * default under each operation (n8n 1.x's editor takes the first declaration of an option's name).
+ *
+ * With WITRIUM_SCREENSHOTS=1 the 2.x suite also writes the screenshots kept in docs/ (not on
+ * every CI run: they change only when the editor does):
  *   editor-workflow.png          an imported example workflow on the canvas
  *   editor-node-search.png       the node panel searched for "Witrium"
  *   editor-run-workflow-node.png the Run Workflow node ("Log In") opened
  *   editor-agent-example.png     the chat agent example: an AI Agent with the Witrium tools
- *
- * Needs /usr/bin/chromium (scripts/ensure-chromium.sh installs it). Runs on the 2.x line
- * only (the editor UI differs between lines; 2.x is what new users get): skipped when
- * WITRIUM_E2E_LINES leaves 2 out.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { chromium } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 
-import type { WitriumSimulator } from '../../simulator';
-import { LINES, N8nUnderTest, PACKAGE, startSimulator, witriumCredential } from './support/n8n';
+import { type EditorSession, dismissModals, log, openEditor, openWorkflow, tid, withFailureShot } from './support/editor-ui';
+import { LINES, PACKAGE, linearWorkflow, node } from './support/n8n';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
-const SHOTS_DIR = path.resolve(process.env.WITRIUM_E2E_SCREENSHOTS || path.join(REPO_ROOT, 'docs'));
-const CHROMIUM = process.env.WITRIUM_E2E_CHROMIUM || '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-	'--headless',
-	'--no-sandbox',
-	'--disable-gpu',
-	'--disable-background-networking',
-	'--disable-component-update',
-	'--no-first-run',
-];
-const OWNER = { email: process.env.WITRIUM_N8N_OWNER_EMAIL || 'dev@witrium.local', password: process.env.WITRIUM_N8N_OWNER_PASSWORD || 'Witrium123' };
-
+const SHOTS_DIR = path.join(REPO_ROOT, 'docs');
+const TAKE_SCREENSHOTS = process.env.WITRIUM_SCREENSHOTS === '1';
 const EXAMPLE_FILE = 'login-then-scrape-in-one-session.json';
 const EXAMPLE_ID = 'witriumExampleSession';
 const RUN_WORKFLOW_NODE = 'Log In';
 const AGENT_EXAMPLE_ID = 'witriumExampleAgent';
+
+/**
+ * Options whose default differs by operation, added through "Add Option" as a user does: the value
+ * each starts at must be the documented one (node-interface.md). One Run Workflow node per operation.
+ */
+const OPTIONS_WORKFLOW_ID = 'witriumEditorOptions';
+const OPTION_NODES = [
+	node('Start a Run', `${PACKAGE}.witriumRunWorkflow`, { operation: 'run', workflowId: '11111111-1111-4111-8111-111111111111' }),
+	node('Read a Run', `${PACKAGE}.witriumRunWorkflow`, { operation: 'getResults' }),
+	node('Watch a Run', `${PACKAGE}.witriumRunWorkflow`, { operation: 'waitForRun' }),
+];
+const OPTION_DEFAULTS: Array<{ node: string; option: string; name: string; startsAt: string | boolean }> = [
+	{ node: 'Start a Run', option: 'On Timeout', name: 'onTimeout', startsAt: 'Cancel Run and Fail' },
+	{ node: 'Watch a Run', option: 'On Timeout', name: 'onTimeout', startsAt: 'Fail' },
+	{ node: 'Start a Run', option: 'Fail on Run Failure', name: 'failOnRunFailure', startsAt: true },
+	{ node: 'Read a Run', option: 'Fail on Run Failure', name: 'failOnRunFailure', startsAt: false },
+	{ node: 'Watch a Run', option: 'Fail on Run Failure', name: 'failOnRunFailure', startsAt: true },
+];
 
 /** The five node types as the node panel lists them (n8n drops " Trigger" from trigger names there). */
 const PANEL_NODES: Array<{ name: string; folder: string }> = [
@@ -50,9 +55,6 @@ const PANEL_NODES: Array<{ name: string; folder: string }> = [
 	{ name: 'Witrium Cancel Run', folder: 'WitriumCancelRun' },
 	{ name: 'Witrium', folder: 'WitriumTrigger' }, // "Witrium Trigger"
 ];
-
-const UI_TIMEOUT = 60_000; // a cold editor on a busy 2-core machine is slow to load its bundles
-const tid = (id: string) => `[data-test-id="${id}"]`;
 
 interface ExampleNode {
 	name: string;
@@ -72,28 +74,11 @@ function readExamples(): Array<{ id: string; name: string; nodes: ExampleNode[] 
 		});
 }
 
-function log(msg: string): void {
-	process.stderr.write(`[e2e editor] ${msg}\n`);
-}
-
-/** Closes whatever onboarding / survey / "what's new" dialog n8n put over the page. */
-async function dismissModals(page: Page): Promise<void> {
-	for (let i = 0; i < 5; i++) {
-		const modal = page.locator('.el-overlay:visible .el-dialog, [data-test-id$="-modal"]:visible').first();
-		if ((await modal.count()) === 0) return;
-		const close = modal.locator('.el-dialog__headerbtn, [data-test-id$="close-button"], button[aria-label="Close"]').first();
-		if (await close.count()) await close.click({ timeout: 5_000 }).catch(() => undefined);
-		else await page.keyboard.press('Escape');
-		await page.waitForTimeout(300);
-	}
-}
-
-async function screenshot(page: Page, file: string): Promise<string> {
-	fs.mkdirSync(SHOTS_DIR, { recursive: true });
+async function screenshot(page: Page, file: string): Promise<void> {
+	if (!TAKE_SCREENSHOTS) return;
 	const out = path.join(SHOTS_DIR, file);
 	await page.screenshot({ path: out });
-	log(`screenshot ${path.relative(REPO_ROOT, out) || out}`);
-	return out;
+	log(`screenshot ${path.relative(REPO_ROOT, out)}`);
 }
 
 /**
@@ -122,85 +107,74 @@ async function parameterLabels(scope: Locator): Promise<string[]> {
 	return [...new Set(texts.map((t) => t.split('\n')[0].trim()).filter(Boolean))];
 }
 
-/**
- * Runs a test body; when it fails, saves what the browser showed (a screenshot in the
- * temp dir, its path in the error) so a CI failure can be seen, not guessed.
- */
-async function withFailureShot(page: () => Page | undefined, name: string, body: () => Promise<void>): Promise<void> {
-	try {
-		await body();
-	} catch (err) {
-		const p = page();
-		if (p && !p.isClosed()) {
-			const file = path.join(os.tmpdir(), `witrium-e2e-editor-${name}-${Date.now()}.png`);
-			const saved = await p.screenshot({ path: file, timeout: 10_000 }).then(() => true, () => false);
-			if (saved && err instanceof Error) err.message += `\n(the page at ${p.url()}: ${file})`;
-		}
-		throw err;
+/** What "Add Option" gives each option of OPTION_DEFAULTS, read off the editor. */
+async function addedOptionDefaults(session: EditorSession): Promise<typeof OPTION_DEFAULTS> {
+	const { page } = session;
+	const nodes = await openWorkflow(session, OPTIONS_WORKFLOW_ID, 1100);
+	const shown: typeof OPTION_DEFAULTS = [];
+	for (const expected of OPTION_DEFAULTS) {
+		await nodes.filter({ hasText: expected.node }).first().dblclick();
+		const ndv = page.locator(tid('ndv'));
+		await ndv.locator(tid('node-parameters')).waitFor({ state: 'visible' });
+		// "Add Option": a dropdown (2.x), or a select whose placeholder says so (1.x).
+		const adders = [tid('collection-parameter-add'), tid('collection-parameter-add-dropdown'), tid('collection-parameter-add-header'), '.collection-parameter input[placeholder="Add Option"]'];
+		await ndv.locator(adders.map((adder) => `${adder}:visible`).join(', ')).first().click();
+		const choices = [`${tid('collection-parameter-option')}:visible`, '[role="menuitem"]:visible', '.el-dropdown-menu__item:visible'];
+		await page
+			.locator(choices.join(', '))
+			.filter({ hasText: new RegExp(`^\\s*${expected.option}\\s*$`) })
+			.first()
+			.click();
+		const input = ndv.locator(tid(`parameter-input-${expected.name}`));
+		await input.first().waitFor({ state: 'visible' });
+		const startsAt =
+			typeof expected.startsAt === 'boolean' ? await input.locator('input[type="checkbox"]').first().isChecked() : await input.locator('input').first().inputValue();
+		shown.push({ ...expected, startsAt });
+		// Back to the canvas: a close button (2.x) or "Back to canvas" (1.x).
+		await page.locator(`${tid('ndv-close-button')}:visible, ${tid('back-to-canvas')}:visible`).first().click();
+		await ndv.waitFor({ state: 'hidden' });
 	}
+	log(`option defaults: ${shown.map((s) => `${s.node} ${s.option} = ${String(s.startsAt)}`).join('; ')}`);
+	return shown;
 }
+
+const optionsWorkflow = () => linearWorkflow(OPTIONS_WORKFLOW_ID, 'editor: option defaults', OPTION_NODES);
+
+describe.each(LINES.filter((line) => line !== '2'))('the n8n %s.x editor in Chromium', (line) => {
+	let session: EditorSession | undefined;
+	beforeAll(async () => {
+		session = await openEditor(line, [optionsWorkflow()]);
+	});
+	afterAll(async () => {
+		await session?.close();
+	});
+
+	test('adding an option starts it at its documented default, under each operation', () =>
+		withFailureShot(() => session?.page, `option-defaults-${line}`, async () => {
+			expect(await addedOptionDefaults(session!)).toEqual(OPTION_DEFAULTS);
+		}));
+});
 
 const describeOn2 = LINES.includes('2') ? describe : describe.skip;
 
 describeOn2('the n8n 2.x editor in Chromium, with the package installed', () => {
-	let simulator: WitriumSimulator;
-	let n8n: N8nUnderTest;
-	let baseUrl: string;
-	let browser: Browser;
-	let context: BrowserContext;
+	let session: EditorSession | undefined;
 	let page: Page;
 	const examples = readExamples();
 	const example = examples.find((wf) => wf.id === EXAMPLE_ID)!;
-	const t0 = Date.now();
 
 	beforeAll(async () => {
-		if (!fs.existsSync(CHROMIUM)) {
-			throw new Error(`${CHROMIUM} is missing: run scripts/ensure-chromium.sh (apt-get install chromium)`);
-		}
 		if (!example) throw new Error(`examples/${EXAMPLE_FILE} (id ${EXAMPLE_ID}) is missing`);
-
-		const sim = await startSimulator();
-		simulator = sim.simulator;
-		n8n = await N8nUnderTest.create('2');
-		await n8n.importCredentials([witriumCredential(sim.url, sim.token)]);
-		await n8n.importWorkflows(examples);
-		const editor = await n8n.startEditor();
-		await n8n.session(); // sets up the owner account over REST, as `npm start` does
-		// The editor's own links use "localhost" (N8N_EDITOR_BASE_URL); the auth cookie is per host.
-		baseUrl = `http://localhost:${editor.port}`;
-		log(`n8n ${n8n.version} up at ${baseUrl} in ${editor.startSeconds.toFixed(1)} s (${((Date.now() - t0) / 1000).toFixed(1)} s with the setup)`);
-
-		browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: UI_TIMEOUT });
-		context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
-		context.setDefaultTimeout(UI_TIMEOUT);
-		page = await context.newPage();
-
-		// Sign in through the form, as a user does.
-		await page.goto(`${baseUrl}/signin`);
-		await page.locator('input[name="emailOrLdapLoginId"]').fill(OWNER.email);
-		await page.locator('input[name="password"]').fill(OWNER.password);
-		await page.locator(tid('form-submit-button')).click();
-		await page.waitForURL((url) => !url.pathname.startsWith('/signin'));
-		await dismissModals(page);
-		log(`Chromium ${browser.version()} signed in (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+		session = await openEditor('2', [...examples, optionsWorkflow()]);
+		page = session.page;
 	});
 
 	afterAll(async () => {
-		await browser?.close().catch(() => undefined);
-		await n8n?.dispose();
-		await simulator?.stop();
-		log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+		await session?.close();
 	});
 
 	/** Opens the example workflow afresh (no panel left open by an earlier test). */
-	async function openExample(): Promise<Locator> {
-		await page.setViewportSize({ width: 1440, height: 900 });
-		await page.goto(`${baseUrl}/workflow/${EXAMPLE_ID}`);
-		const nodes = page.locator(tid('canvas-node'));
-		await nodes.first().waitFor({ state: 'visible' });
-		await dismissModals(page);
-		return nodes;
-	}
+	const openExample = (height?: number): Promise<Locator> => openWorkflow(session!, EXAMPLE_ID, height);
 
 	test('opens an imported example workflow: every node on the canvas with its Witrium type and icon', () =>
 		withFailureShot(() => page, 'workflow', async () => {
@@ -239,7 +213,7 @@ describeOn2('the n8n 2.x editor in Chromium, with the package installed', () => 
 		withFailureShot(() => page, 'agent-example', async () => {
 			const agentExample = examples.find((wf) => wf.id === AGENT_EXAMPLE_ID)!;
 			await page.setViewportSize({ width: 1440, height: 900 });
-			await page.goto(`${baseUrl}/workflow/${AGENT_EXAMPLE_ID}`);
+			await page.goto(`${session!.baseUrl}/workflow/${AGENT_EXAMPLE_ID}`);
 			const tools = page.locator(`${tid('canvas-node')}[data-node-type$="Tool"][data-node-type^="${PACKAGE}."]`);
 			await tools.first().waitFor({ state: 'visible' });
 			await dismissModals(page);
@@ -323,5 +297,10 @@ describeOn2('the n8n 2.x editor in Chromium, with the package installed', () => 
 			await page.waitForTimeout(500);
 			await screenshot(page, 'editor-run-workflow-node.png');
 			await ndv.locator(tid('ndv-close-button')).click();
+		}));
+
+	test('adding an option starts it at its documented default, under each operation', () =>
+		withFailureShot(() => page, 'option-defaults-2', async () => {
+			expect(await addedOptionDefaults(session!)).toEqual(OPTION_DEFAULTS);
 		}));
 });
