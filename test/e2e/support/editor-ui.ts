@@ -2,7 +2,7 @@
  * n8n's editor in a real browser: one n8n of a line (package installed, the "Witrium API"
  * credential on an in-process simulator, the given workflows imported) and Debian's Chromium
  * driven by playwright-core, signed in through the form as a user is. Needs /usr/bin/chromium
- * (scripts/ensure-chromium.sh installs it).
+ * (scripts/ensure-system.sh installs it).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -48,7 +48,7 @@ export interface EditorSession {
 
 /** Starts n8n of `line` with `workflows` imported, and a browser signed in to its editor. */
 export async function openEditor(line: Line, workflows: object[]): Promise<EditorSession> {
-	if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/ensure-chromium.sh (apt-get install chromium)`);
+	if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/ensure-system.sh (apt-get install chromium)`);
 	const t0 = Date.now();
 	const sim = await startSimulator();
 	const n8n = await N8nUnderTest.create(line);
