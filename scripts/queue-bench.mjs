@@ -67,27 +67,29 @@ function benchWorkflow() {
 	};
 }
 
-async function call(baseUrl) {
+/** POST a production webhook; `ok` when the execution's answer is a completed run (or, for `onReceived`, any 2xx). */
+async function call(baseUrl, webhookPath = 'q-bench', body = {}) {
 	for (;;) {
-		const res = await fetch(`${baseUrl}/webhook/q-bench`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+		const res = await fetch(`${baseUrl}/webhook/${webhookPath}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 		const text = await res.text();
 		if (res.status === 404 && /not registered|version not found/.test(text)) {
 			await new Promise((r) => setTimeout(r, 500)); // the main is still activating the workflow
 			continue;
 		}
-		return { status: res.status, ok: res.ok && JSON.parse(text)?.statusName === 'completed' };
+		return { status: res.status, text, ok: res.ok && JSON.parse(text)?.statusName === 'completed' };
 	}
 }
 
 async function round(q, sim, workers) {
 	await call(q.main.baseUrl); // warm-up: the webhook is registered and a worker has loaded the nodes
 	sim.reset();
-	const before = new Map(q.workers.map((w) => [w.name, w.executions().length]));
+	const live = q.workers.filter((w) => w.child.exitCode === null && !w.child.signalCode);
+	const before = new Map(live.map((w) => [w.name, w.executions().length]));
 	const t0 = Date.now();
 	const answers = await Promise.all(Array.from({ length: EXECUTIONS }, () => call(q.main.baseUrl)));
 	const wallS = (Date.now() - t0) / 1000;
 	const idealS = (EXECUTIONS * RUN_MS) / 1000 / (workers * CONCURRENCY);
-	const perWorker = q.workers.map((w) => `${w.name} ${w.executions().length - before.get(w.name)}`).join(', ');
+	const perWorker = live.map((w) => `${w.name} ${w.executions().length - before.get(w.name)}`).join(', ');
 	return { workers, wallS, idealS, ok: answers.filter((a) => a.ok).length, maxRuns: sim.maxConcurrentRuns(), perWorker };
 }
 
@@ -95,12 +97,8 @@ async function round(q, sim, workers) {
 async function longRound(q, sim) {
 	sim.reset();
 	const t0 = Date.now();
-	const calls = await Promise.all(
-		Array.from({ length: LONG_EXECUTIONS }, (_, i) =>
-			fetch(`${q.main.baseUrl}/webhook/q-bench-long`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ job: `long-${i}` }) }),
-		),
-	);
-	if (calls.some((c) => !c.ok)) throw new Error(`webhook calls answered ${calls.map((c) => c.status).join(' ')}`);
+	const calls = await Promise.all(Array.from({ length: LONG_EXECUTIONS }, (_, i) => call(q.main.baseUrl, 'q-bench-long', { job: `long-${i}` })));
+	if (calls.some((c) => c.status !== 200)) throw new Error(`webhook calls answered ${calls.map((c) => `${c.status} ${c.text}`).join('; ')}`);
 	let execs = [];
 	while (execs.length < LONG_EXECUTIONS || execs.some((e) => !['success', 'error', 'crashed', 'canceled'].includes(e.status))) {
 		if (Date.now() - t0 > 15 * 60_000) throw new Error(`long round not done after 15 min: ${JSON.stringify(execs.map((e) => e.status))}`);
