@@ -2,7 +2,16 @@
 export * from './types';
 export * from './errors';
 export { WitriumClient } from './client';
-export { RUN_STATUS_NAMES, TERMINAL_STATUSES, statusName, describeStatus, isTerminalStatus, isRunOver, describeLastStep } from './status';
+export {
+	RUN_STATUS_NAMES,
+	TERMINAL_STATUSES,
+	statusName,
+	describeStatus,
+	isKnownStatus,
+	isTerminalStatus,
+	isRunOver,
+	describeLastStep,
+} from './status';
 export { reachedTarget } from './wait';
 export { nextPollDelay, predictRemainingMs, FIRST_POLL_MS, MIN_POLL_MS, POLL_GROWTH_FRACTION, DEFAULT_MAX_POLL_INTERVAL_MS } from './poll';
 export { RunDurations, learnedDurations, forecastFrom, EndTracker, type EndSample, type Forecast } from './history';

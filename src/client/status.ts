@@ -15,9 +15,14 @@ function knownName(status: string): string | undefined {
 	return (RUN_STATUS_NAMES as Record<string, string | undefined>)[status];
 }
 
-/** `completed` for `C`: the `statusName` of output items; a code the service adds later, lower-cased. */
+/** `completed` for `C`: the `statusName` of output items; `unknown` for a code the service adds later (`status` keeps it). */
 export function statusName(status: string): string {
-	return knownName(status) ?? status.toLowerCase();
+	return knownName(status) ?? 'unknown';
+}
+
+/** One of P R C F X. */
+export function isKnownStatus(status: string): boolean {
+	return knownName(status) !== undefined;
 }
 
 /** `completed (C)`; an unknown code as given, marked as unknown. */

@@ -169,6 +169,11 @@ export interface WaitOptions {
 	onProgress?: (run: RunResults) => void;
 	/** Timeout of each poll request in milliseconds (defaults to the client's). */
 	requestTimeoutMs?: number;
+	/**
+	 * How long a run may keep showing a status code outside P R C F X (without `completed_at`)
+	 * before the wait ends with a WaitTimeoutError naming it, deadline or not (default 15 min).
+	 */
+	unknownStatusLimitMs?: number;
 }
 
 /** A dns.lookup drop-in (the shape net.connect accepts as `lookup`). */

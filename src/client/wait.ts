@@ -3,7 +3,7 @@ import { RunStatusError, WaitAbortedError, WaitTimeoutError, WitriumApiError } f
 import { EndTracker, learnedDurations } from './history';
 import { sleep } from './sleep';
 import { DEFAULT_MAX_POLL_INTERVAL_MS, nextPollDelay } from './poll';
-import { describeLastStep, describeStatus, isRunOver } from './status';
+import { describeLastStep, describeStatus, isKnownStatus, isRunOver } from './status';
 import type { RunResults, WaitOptions } from './types';
 
 /** Whether `run` satisfies the wait. */
@@ -25,6 +25,12 @@ function describeTarget(options: WaitOptions): string {
 function formatDuration(ms: number): string {
 	return ms < 10_000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 1000)} s`;
 }
+
+/**
+ * A code outside P R C F X without `completed_at` may be a state the service added (a queue, say):
+ * it is polled as not over, but for this long at most, so a wait without a deadline never hangs on it.
+ */
+export const UNKNOWN_STATUS_LIMIT_MS = 15 * 60_000;
 
 /** Polls done this close to the deadline give up their slot to one last poll just before it. */
 const FINAL_POLL_MARGIN_MS = 300;
@@ -52,6 +58,10 @@ export async function waitForRun(
 	let last: RunResults | undefined;
 	let lastError: WitriumApiError | undefined;
 	let finalPollDone = false;
+	/** Since when every poll has shown a code outside P R C F X. */
+	let unknownSince: number | undefined;
+	const unknownLimit =
+		options.unknownStatusLimitMs && options.unknownStatusLimitMs > 0 ? options.unknownStatusLimitMs : UNKNOWN_STATUS_LIMIT_MS;
 	/** No poll before this: the service's Retry-After on the last failed poll. */
 	let notBefore = 0;
 	// Only a wait for completion of a run its caller has just started (and names the workflow of)
@@ -117,6 +127,7 @@ export async function waitForRun(
 		}
 		lastError = undefined;
 		last = run;
+		unknownSince = isKnownStatus(run.status) || isRunOver(run) ? undefined : (unknownSince ?? clock.now());
 		const answeredMs = clock.now() - started;
 		tracker.observe(run, sentMs, answeredMs);
 		options.onProgress?.(run);
@@ -128,6 +139,13 @@ export async function waitForRun(
 			let message = `Run ${runId} ended ${describeStatus(run.status)} while waiting for ${target}`;
 			if (run.errorMessage) message += `: ${run.errorMessage}`;
 			throw new RunStatusError(message, (options.until ?? 'completed') === 'running' ? 'R' : 'C', run);
+		}
+		if (unknownSince !== undefined && clock.now() - unknownSince >= unknownLimit) {
+			throw new WaitTimeoutError(
+				`Run ${runId} showed ${describeStatus(run.status)}, which this client cannot tell over or not, for ${formatDuration(unknownLimit)}: stopped waiting for ${target}`,
+				runId,
+				run,
+			);
 		}
 	}
 }

@@ -100,7 +100,7 @@ export async function waitForRunWithPolicies(request: WaitRequest): Promise<RunR
 			const lastStatus = last ? `${statusName(last.status)} (${last.status})` : 'unknown';
 			throw new NodeOperationError(
 				node,
-				`Run ${runId} of workflow ${workflowId} did not reach "${request.until}" within ${request.timeoutSeconds} s (last status: ${lastStatus}, last step: ${describeLastStep(last) ?? 'none yet'})`,
+				`Run ${runId} of workflow ${workflowId} did not reach "${request.until}" ${request.timeoutSeconds > 0 ? `within ${request.timeoutSeconds} s` : 'while it showed a status code this node does not know'} (last status: ${lastStatus}, last step: ${describeLastStep(last) ?? 'none yet'})`,
 				{
 					itemIndex,
 					description: cancelled
