@@ -89,7 +89,8 @@ export function forecastFrom(samples: readonly EndSample[]): Forecast | undefine
 		n === 1 ? SINGLE_SAMPLE_MARGIN * typical : Math.max(MIN_MARGIN * typical, (mids[n - 1] - mids[0]) / (n - 1)),
 	);
 	const earliestMs = Math.max(0, Math.min(...samples.map((s) => s.afterMs)) - margin);
-	const latestMs = Math.max(...samples.map((s) => s.byMs)) + margin;
+	// From the middles, not the ends: a run seen done by a poll at the window's end would otherwise push the next window later each time.
+	const latestMs = mids[n - 1] + margin;
 	if (latestMs - earliestMs > Math.max(ALWAYS_NARROW_ENOUGH_MS, MAX_WINDOW_SPREAD * latestMs)) return undefined;
 	return { earliestMs: Math.round(earliestMs), latestMs: Math.round(latestMs) };
 }
