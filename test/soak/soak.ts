@@ -33,8 +33,6 @@ export interface SoakOptions {
 	/** A fault is injected this often (each applies to the next 1–6 matching requests). */
 	faultEveryMs: number;
 	seed: number;
-	/** After the graphs and the janitor: time for runs to end by themselves before the checks. */
-	graceMs: number;
 	log?: (line: string) => void;
 }
 
@@ -45,7 +43,6 @@ export const DEFAULT_SOAK: SoakOptions = {
 	maxConcurrency: 10,
 	faultEveryMs: 250,
 	seed: 6,
-	graceMs: 3000,
 };
 
 export interface Check {
@@ -75,8 +72,6 @@ const WF = {
 	endless: 'soak-0000-4000-8000-endless',
 };
 const TALENT = { ok: 'soak-0000-4000-8000-talent', fails: 'soak-0000-4000-8000-talent-fails' };
-/** Longest finite run or talent: what the grace period must cover. */
-const LONGEST_FINITE_MS = 1700;
 
 function defineWorkload(sim: WitriumSimulator): void {
 	sim.define({
@@ -332,7 +327,9 @@ export async function runSoak(partial: Partial<SoakOptions> = {}): Promise<SoakR
 
 		sim.clearFaults();
 		const janitor = await runWorkflow(line([node('Close Idle', 'witriumBrowserSession', { operation: 'closeIdle', idleMinutes: 0 })]), { credentials });
-		await new Promise((resolve) => setTimeout(resolve, Math.max(options.graceMs, LONGEST_FINITE_MS + 500)));
+		// Every run but the never-ending ones ends by itself (none of those holds a session a finite
+		// run waits for): once they have, what is still going was started and left by the node.
+		await sim.until(() => sim.runs().every((run) => run.definitionId === WF.endless || (run.status !== 'P' && run.status !== 'R')));
 
 		// ---- outcomes per item ----------------------------------------------------------------
 		const outcomes: ItemOutcome[] = [];
