@@ -75,9 +75,7 @@ async function dispatch(engine: SimEngine, request: ApiRequest): Promise<Reply> 
 		case 'getSession':
 			return jsonReply(200, sessionRecord(engine.getSession(id)));
 		case 'closeSession':
-			return withBody<CloseSessionBody>(CLOSE_SESSION_SCHEMA, request, (body) =>
-				jsonReply(200, engine.closeSession(id, body)),
-			);
+			return withBody<CloseSessionBody>(CLOSE_SESSION_SCHEMA, request, (body) => jsonReply(200, engine.closeSession(id, body)));
 		case 'deleteSession': {
 			// The legacy close: force comes in the query string, and there is no body.
 			const force = parseQueryBoolean(request.query.force, 'force');

@@ -80,6 +80,17 @@ export class SimEngine {
 		return run;
 	}
 
+	/** Ends a run now (a test decides when runs end): completed, or failed with `fail`; a finished one stays as it is. */
+	endRun(runId: string, fail?: string): void {
+		const run = this.getRun(runId);
+		for (const execution of run.executions) {
+			if (execution.status !== 'R') continue;
+			execution.status = fail === undefined ? 'C' : 'F';
+			if (fail !== undefined) execution.errorMessage = fail;
+		}
+		this.lifecycle.finish(run, fail === undefined ? 'C' : 'F', fail ?? null);
+	}
+
 	/** A pending or running run is cancelled at once; a finished one is returned as it is. */
 	cancelRun(runId: string): RunRecord {
 		const run = this.getRun(runId);

@@ -3,14 +3,7 @@
  * (timers, queues, the definition a run was started with), so they stay private to the simulator
  * and are projected by toSimRun / toSimSession.
  */
-import type {
-	SimRun,
-	SimSession,
-	SimStatus,
-	TalentDefinition,
-	UploadedFile,
-	WorkflowDefinition,
-} from './types';
+import type { SimRun, SimSession, SimStatus, TalentDefinition, UploadedFile, WorkflowDefinition } from './types';
 
 export interface ExecutionRecord {
 	/** 1-based position in the workflow definition (kept when the first "go to" step is skipped). */

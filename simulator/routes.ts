@@ -26,9 +26,7 @@ const ROUTES: Route[] = [
 ];
 
 export type RouteMatch =
-	| { kind: 'endpoint'; endpoint: EndpointKey; id: string }
-	| { kind: 'methodNotAllowed'; allow: string[] }
-	| { kind: 'notFound' };
+	{ kind: 'endpoint'; endpoint: EndpointKey; id: string } | { kind: 'methodNotAllowed'; allow: string[] } | { kind: 'notFound' };
 
 function decodeSegment(segment: string): string {
 	try {

@@ -100,6 +100,15 @@ export class WitriumSimulator implements ControlTarget {
 		this.timestampStyle = style;
 	}
 
+	/**
+	 * Ends a run now: completed with its definition's result, or failed with `{fail: message}`.
+	 * A test gives runs a long step and ends them when it chooses, instead of timing them.
+	 */
+	endRun(runId: string, options: { fail?: string } = {}): void {
+		this.engine.endRun(runId, options.fail);
+		this.changed();
+	}
+
 	/** Forgets runs, sessions, states, faults and the request log; keeps definitions and token. */
 	reset(): void {
 		this.engine.reset();

@@ -14,9 +14,7 @@ export interface ValidationIssue {
 	input: unknown;
 }
 
-export type Validated<T> =
-	| { ok: true; value: T; notes: string[] }
-	| { ok: false; issues: ValidationIssue[]; invalid: string };
+export type Validated<T> = { ok: true; value: T; notes: string[] } | { ok: false; issues: ValidationIssue[]; invalid: string };
 
 export interface RunWorkflowBody {
 	args?: Record<string, string | number>;
@@ -29,10 +27,7 @@ export interface RunWorkflowBody {
 	skip_goto_url_instruction?: boolean;
 }
 
-export type RunTalentBody = Pick<
-	RunWorkflowBody,
-	'args' | 'files' | 'use_states' | 'preserve_state' | 'browser_session_id'
->;
+export type RunTalentBody = Pick<RunWorkflowBody, 'args' | 'files' | 'use_states' | 'preserve_state' | 'browser_session_id'>;
 
 export interface CreateSessionBody {
 	provider?: string;
@@ -57,8 +52,7 @@ const issue = (type: string, loc: Loc, msg: string, input: unknown): ValidationI
 	input,
 });
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-	typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const checkString: Check = (value, loc) =>
 	typeof value === 'string' ? [] : [issue('string_type', loc, 'Input should be a valid string', value)];
@@ -99,16 +93,9 @@ const checkFiles: Check = (value, loc) => {
 	);
 };
 
-function checkModel(
-	fields: Record<string, Check>,
-	required: string[],
-	value: unknown,
-	loc: Loc,
-): ValidationIssue[] {
+function checkModel(fields: Record<string, Check>, required: string[], value: unknown, loc: Loc): ValidationIssue[] {
 	if (!isObject(value)) {
-		return [
-			issue('model_attributes_type', loc, 'Input should be a valid dictionary or object to extract fields from', value),
-		];
+		return [issue('model_attributes_type', loc, 'Input should be a valid dictionary or object to extract fields from', value)];
 	}
 	const missing = required
 		.filter((name) => !Object.hasOwn(value, name))
@@ -160,9 +147,7 @@ export const CLOSE_SESSION_SCHEMA: BodySchema = {
 /** Top-level fields sent as null are "not set", so they are not type-checked. */
 function checkTopLevel(schema: BodySchema, body: unknown): ValidationIssue[] {
 	if (!isObject(body)) return checkModel(schema, [], body, ['body']);
-	const setFields = Object.fromEntries(
-		Object.entries(body).filter(([name, value]) => !(value === null && Object.hasOwn(schema, name))),
-	);
+	const setFields = Object.fromEntries(Object.entries(body).filter(([name, value]) => !(value === null && Object.hasOwn(schema, name))));
 	return checkModel(schema, [], setFields, ['body']);
 }
 
@@ -193,9 +178,7 @@ export function validateBody<T>(schema: BodySchema, rawBody: string, contentType
 	if (rawBody.length === 0) return { ok: true, value: {} as T, notes: [] };
 	// Without a JSON content type FastAPI hands the model the raw bytes, which are not a dict.
 	if (!isJsonContentType(contentType)) {
-		return fail([
-			issue('model_attributes_type', ['body'], 'Input should be a valid dictionary or object to extract fields from', rawBody),
-		]);
+		return fail([issue('model_attributes_type', ['body'], 'Input should be a valid dictionary or object to extract fields from', rawBody)]);
 	}
 	let parsed: unknown;
 	try {
@@ -227,8 +210,6 @@ export function parseQueryBoolean(
 	const word = raw.trim().toLowerCase();
 	if (TRUE_WORDS.has(word)) return { ok: true, value: true };
 	if (FALSE_WORDS.has(word)) return { ok: true, value: false };
-	const issues = [
-		issue('bool_parsing', ['query', name], 'Input should be a valid boolean, unable to interpret input', raw),
-	];
+	const issues = [issue('bool_parsing', ['query', name], 'Input should be a valid boolean, unable to interpret input', raw)];
 	return { ok: false, issues, invalid: summarize(issues) };
 }

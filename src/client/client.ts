@@ -145,7 +145,7 @@ export class WitriumClient {
 			startsWork: extra.startsWork,
 			timeoutMs: call?.timeoutMs,
 			signal: call?.signal,
-			deadlineAt: extra.deadlineAt ?? (call?.bestEffort ? Date.now() + BEST_EFFORT_MS : undefined),
+			deadlineAt: extra.deadlineAt ?? call?.deadlineAt ?? (call?.bestEffort ? Date.now() + BEST_EFFORT_MS : undefined),
 		};
 		const json = await this.http.send(request);
 		if (!isObject(json)) {

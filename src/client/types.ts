@@ -144,6 +144,8 @@ export interface CallOptions {
 	 * retries and their waits included, ends within BEST_EFFORT_MS (5 s), however the service answers.
 	 */
 	bestEffort?: boolean;
+	/** Absolute time (`Date.now()`) past which no attempt or retry runs: each attempt's timeout shrinks to fit. */
+	deadlineAt?: number;
 }
 
 export interface WaitOptions {

@@ -2,7 +2,8 @@
  * The Witrium Trigger's logic: a polling trigger that runs a workflow on every poll (and emits
  * its result as chosen) or watches browser sessions start and close. The parts live in
  * `./trigger/`: the parameters (`config`), the state and where n8n keeps it (`state`), the poll's
- * time (`clock`), the emit rules (`results`), and one file per event (`workflowResult`, `sessions`).
+ * time (`clock`), one poll at a time (`lease`), what n8n took (`emission`), the emit rules
+ * (`results`), and one file per event (`workflowResult`, `sessions`).
  *
  * The activation poll (n8n runs one when it activates the workflow, and fails the activation on
  * its error) only checks the parameters and the credential and restores this process's copy of
@@ -16,7 +17,10 @@ import { witriumClient } from './clientFromCredential';
 import { toNodeError } from './errors';
 import { readSessionEvents, readWorkflowConfig, type TriggerEvent } from './trigger/config';
 import { pollSessions, sampleSessions } from './trigger/sessions';
-import { commitState, isActivationPoll, nodeState, rememberState, restoreRememberedState } from './trigger/state';
+import { hostPollBudgetMs } from './trigger/clock';
+import { forgetUntaken } from './trigger/emission';
+import { takeLease } from './trigger/lease';
+import { commitState, isActivationPoll, memoryKey, nodeState, rememberState, restoreRememberedState } from './trigger/state';
 import { pollWorkflowResult, sampleWorkflowResult } from './trigger/workflowResult';
 
 export { DEFAULT_POLL_BUDGET_MS, hostPollBudgetMs } from './trigger/clock';
@@ -46,6 +50,18 @@ export async function pollWitriumTrigger(ctx: IPollFunctions): Promise<INodeExec
 	}
 
 	const activation = isActivationPoll(ctx);
+	// One poll at a time per trigger (./trigger/lease); the activation poll sends nothing and needs none.
+	const release = activation ? () => undefined : takeLease(memoryKey(ctx), hostPollBudgetMs(ctx));
+	if (!release) return null;
+	try {
+		return await pollActive(ctx, event, activation);
+	} finally {
+		release();
+	}
+}
+
+async function pollActive(ctx: IPollFunctions, event: TriggerEvent, activation: boolean): Promise<INodeExecutionData[][] | null> {
+	forgetUntaken(ctx);
 	const state = nodeState(ctx);
 	// n8n stores nothing after an activation poll that returns null; a staging host is asked to.
 	if (restoreRememberedState(ctx, state) && activation) await commitState(ctx);

@@ -15,12 +15,17 @@
  *   (which n8n keeps in memory only, the poll having emitted nothing), the workflow is saved the
  *   editor's way (1.x: PATCH, 2.x: publish), so n8n re-activates it from the database; the run
  *   is still picked up and emitted once, and no second run starts while it is going.
+ * - One poll at a time (issue 17 item 1): n8n starts the next poll on time even while the last
+ *   one still runs. Every minute, Max Wait per Poll 90 s, runs of 75 s, emit `always` (2.x gives
+ *   a poll more than the minute); and a first start that Witrium answers 429 (Retry-After 25 s)
+ *   three times, which holds a poll past the next tick on both lines (on a second simulator, so
+ *   the faults touch no other case). Never two runs at once; every run emitted once.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { WitriumSimulator } from '../../simulator';
-import { LINES, N8nUnderTest, PACKAGE, node, tail, witriumCredential } from './support/n8n';
+import { LINES, N8nUnderTest, PACKAGE, node, tail, witriumCredential, type WorkflowNode } from './support/n8n';
 
 const EVERY_POLL_ID = 'wfE2eTrigEvery01';
 const ACTIVATION_ID = 'wfE2eTrigActivate1';
@@ -28,6 +33,11 @@ const LONG_RUN = '5f0c3a8e-1b2d-4c6e-8f10-2a3b4c5d6e71';
 const FAILING_RUN = '5f0c3a8e-1b2d-4c6e-8f10-2a3b4c5d6e72';
 const SAVE_ID = 'wfE2eTrigSave01';
 const SAVED_RUN = '5f0c3a8e-1b2d-4c6e-8f10-2a3b4c5d6e73';
+const OVERLAP_ID = 'wfE2eTrigOverlap01';
+const OVERLAP_RUN = '5f0c3a8e-1b2d-4c6e-8f10-2a3b4c5d6e74';
+const SLOW_START_ID = 'wfE2eTrigSlowStart1';
+const SLOW_START_RUN = '5f0c3a8e-1b2d-4c6e-8f10-2a3b4c5d6e75';
+const SLOW_CREDENTIAL = { id: 'witriumCredSlow01', name: 'Witrium API (slow starts)' };
 const POLLS = 3;
 
 /** Records every request it gets: the HTTP Request node calls /<workflow>/<runId>. */
@@ -43,11 +53,18 @@ async function startSink(): Promise<{ url: string; hits: Array<{ path: string; a
 }
 
 /** Witrium Trigger (every minute) → HTTP Request to the sink with the emitted run id. */
-function triggerWorkflow(id: string, sinkUrl: string, parameters: Record<string, unknown>): object {
-	const trigger = node('Witrium Trigger', `${PACKAGE}.witriumTrigger`, {
-		pollTimes: { item: [{ mode: 'everyMinute' }] },
-		...parameters,
-	});
+function triggerWorkflow(
+	id: string,
+	sinkUrl: string,
+	parameters: Record<string, unknown>,
+	credentials?: WorkflowNode['credentials'],
+): object {
+	const trigger = node(
+		'Witrium Trigger',
+		`${PACKAGE}.witriumTrigger`,
+		{ pollTimes: { item: [{ mode: 'everyMinute' }] }, ...parameters },
+		credentials ? { credentials } : {},
+	);
 	const report = node(
 		'Report',
 		'n8n-nodes-base.httpRequest',
@@ -87,6 +104,7 @@ async function saveActiveWorkflow(n8n: N8nUnderTest, id: string): Promise<void> 
 describe.each(LINES)('n8n %s.x: the Witrium Trigger, active', (line) => {
 	let n8n: N8nUnderTest;
 	let sim: WitriumSimulator;
+	let slowSim: WitriumSimulator;
 	let sink: Awaited<ReturnType<typeof startSink>>;
 	let startedAt = 0;
 	let savedAt = 0;
@@ -94,10 +112,7 @@ describe.each(LINES)('n8n %s.x: the Witrium Trigger, active', (line) => {
 
 	/** Runs of a simulator workflow, oldest first. */
 	const runsOf = (definitionId: string) =>
-		sim
-			.runs()
-			.filter((run) => run.definitionId === definitionId)
-			.sort((a, b) => a.submittedAt - b.submittedAt);
+		[...sim.runs(), ...slowSim.runs()].filter((run) => run.definitionId === definitionId).sort((a, b) => a.submittedAt - b.submittedAt);
 	const emitted = (workflowId: string) =>
 		sink.hits.filter((hit) => hit.path.startsWith(`/${workflowId}/`)).map((hit) => hit.path.split('/')[2]);
 
@@ -105,8 +120,20 @@ describe.each(LINES)('n8n %s.x: the Witrium Trigger, active', (line) => {
 		sim = new WitriumSimulator();
 		sim.define({
 			workflows: [
-				{ id: LONG_RUN, name: 'Scrape listings (15 s)', startDelayMs: 500, steps: [{ instruction: 'Scrape', durationMs: 15_000 }], result: { listings: 3 } },
-				{ id: SAVED_RUN, name: 'Scrape listings (25 s)', startDelayMs: 500, steps: [{ instruction: 'Scrape', durationMs: 25_000 }], result: { listings: 4 } },
+				{
+					id: LONG_RUN,
+					name: 'Scrape listings (15 s)',
+					startDelayMs: 500,
+					steps: [{ instruction: 'Scrape', durationMs: 15_000 }],
+					result: { listings: 3 },
+				},
+				{
+					id: SAVED_RUN,
+					name: 'Scrape listings (25 s)',
+					startDelayMs: 500,
+					steps: [{ instruction: 'Scrape', durationMs: 25_000 }],
+					result: { listings: 4 },
+				},
 				{
 					id: FAILING_RUN,
 					name: 'Log in (fails after 10 s)',
@@ -118,17 +145,52 @@ describe.each(LINES)('n8n %s.x: the Witrium Trigger, active', (line) => {
 				},
 			],
 		});
+		sim.define({
+			workflows: [
+				{
+					id: OVERLAP_RUN,
+					name: 'Scrape listings (75 s)',
+					startDelayMs: 500,
+					steps: [{ instruction: 'Scrape', durationMs: 75_000 }],
+					result: { listings: 5 },
+				},
+			],
+		});
 		const simUrl = await sim.start(0, '127.0.0.1');
+		slowSim = new WitriumSimulator();
+		slowSim.define({
+			workflows: [
+				{
+					id: SLOW_START_RUN,
+					name: 'Scrape listings (30 s)',
+					startDelayMs: 500,
+					steps: [{ instruction: 'Scrape', durationMs: 30_000 }],
+					result: { listings: 6 },
+				},
+			],
+		});
+		// The first start (the first scheduled poll: activation sends nothing) is refused three times.
+		slowSim.injectFault({ endpoint: 'runWorkflow', kind: 'status', status: 429, retryAfter: '25', times: 3 });
+		const slowSimUrl = await slowSim.start(0, '127.0.0.1');
 		sink = await startSink();
 		n8n = await N8nUnderTest.create(line);
-		await n8n.importCredentials([witriumCredential(simUrl, sim.token)]);
+		await n8n.importCredentials([witriumCredential(simUrl, sim.token), witriumCredential(slowSimUrl, slowSim.token, SLOW_CREDENTIAL)]);
 		await n8n.importWorkflows([
 			triggerWorkflow(EVERY_POLL_ID, sink.url, { workflowId: LONG_RUN, emit: 'always', options: { maxWait: 1 } }),
 			triggerWorkflow(ACTIVATION_ID, sink.url, { workflowId: FAILING_RUN, emit: 'always' }),
 			triggerWorkflow(SAVE_ID, sink.url, { workflowId: SAVED_RUN, emit: 'always', options: { maxWait: 1 } }),
+			triggerWorkflow(OVERLAP_ID, sink.url, { workflowId: OVERLAP_RUN, emit: 'always', options: { maxWait: 90 } }),
+			triggerWorkflow(
+				SLOW_START_ID,
+				sink.url,
+				{ workflowId: SLOW_START_RUN, emit: 'always', options: { maxWait: 90 } },
+				{ witriumApi: SLOW_CREDENTIAL },
+			),
 		]);
-		for (const id of [EVERY_POLL_ID, ACTIVATION_ID, SAVE_ID]) {
-			const activated = await n8n.command(line === '2' ? ['publish:workflow', `--id=${id}`] : ['update:workflow', `--id=${id}`, '--active=true']);
+		for (const id of [EVERY_POLL_ID, ACTIVATION_ID, SAVE_ID, OVERLAP_ID, SLOW_START_ID]) {
+			const activated = await n8n.command(
+				line === '2' ? ['publish:workflow', `--id=${id}`] : ['update:workflow', `--id=${id}`, '--active=true'],
+			);
 			expect(activated.exitCode).toBe(0);
 		}
 		startedAt = Date.now();
@@ -137,8 +199,13 @@ describe.each(LINES)('n8n %s.x: the Witrium Trigger, active', (line) => {
 		// N scheduled polls of the first workflow (a poll a minute, at a random second). The third is
 		// saved as soon as it has a run going that n8n's database does not hold (a poll that emitted
 		// nothing started it), then polled until it emits.
-		const deadline = Date.now() + (POLLS + 1.5) * 60_000;
-		const done = () => runsOf(LONG_RUN).length >= POLLS && emitted(EVERY_POLL_ID).length >= POLLS - 1 && emitted(SAVE_ID).length >= 1;
+		const deadline = Date.now() + (POLLS + 2.5) * 60_000;
+		const done = () =>
+			runsOf(LONG_RUN).length >= POLLS &&
+			emitted(EVERY_POLL_ID).length >= POLLS - 1 &&
+			emitted(SAVE_ID).length >= 1 &&
+			emitted(OVERLAP_ID).length >= 2 &&
+			emitted(SLOW_START_ID).length >= 2;
 		while (Date.now() < deadline && !done()) {
 			const going = runsOf(SAVED_RUN).find((run) => run.completedAt === null);
 			if (savedAt === 0 && going && (await storedPendingRun(n8n, SAVE_ID)) !== going.runId) {
@@ -148,20 +215,34 @@ describe.each(LINES)('n8n %s.x: the Witrium Trigger, active', (line) => {
 			}
 			await sleep(1000);
 		}
-	}, 8 * 60_000);
+	}, 9 * 60_000);
 
 	afterAll(async () => {
 		// The figures behind the assertions, for the record.
 		const since = (at: number | null) => (at === null ? '-' : `${Math.round((at - startedAt) / 1000)}s`);
-		process.stderr.write(`[e2e trigger ${line}.x] ${SAVE_ID} saved at ${since(savedAt || null)} holding ${heldInMemory.slice(0, 8)} in memory only\n`);
-		for (const [id, definition] of [[EVERY_POLL_ID, LONG_RUN], [ACTIVATION_ID, FAILING_RUN], [SAVE_ID, SAVED_RUN]] as const) {
-			const runs = runsOf(definition).map((run) => `${run.runId.slice(0, 8)} ${since(run.submittedAt)}-${since(run.completedAt)} ${run.status}`);
-			const hits = sink.hits.filter((hit) => hit.path.startsWith(`/${id}/`)).map((hit) => `${hit.path.split('/')[2].slice(0, 8)} ${since(hit.at)}`);
+		process.stderr.write(
+			`[e2e trigger ${line}.x] ${SAVE_ID} saved at ${since(savedAt || null)} holding ${heldInMemory.slice(0, 8)} in memory only\n`,
+		);
+		const cases = [
+			[EVERY_POLL_ID, LONG_RUN],
+			[ACTIVATION_ID, FAILING_RUN],
+			[SAVE_ID, SAVED_RUN],
+			[OVERLAP_ID, OVERLAP_RUN],
+			[SLOW_START_ID, SLOW_START_RUN],
+		] as const;
+		for (const [id, definition] of cases) {
+			const runs = runsOf(definition).map(
+				(run) => `${run.runId.slice(0, 8)} ${since(run.submittedAt)}-${since(run.completedAt)} ${run.status}`,
+			);
+			const hits = sink.hits
+				.filter((hit) => hit.path.startsWith(`/${id}/`))
+				.map((hit) => `${hit.path.split('/')[2].slice(0, 8)} ${since(hit.at)}`);
 			process.stderr.write(`[e2e trigger ${line}.x] ${id}: runs [${runs.join(', ')}]; emitted [${hits.join(', ')}]\n`);
 		}
 		await n8n?.dispose();
 		await sink?.close();
 		await sim?.stop();
+		await slowSim?.stop();
 	});
 
 	test(`${POLLS} polls with runs longer than a poll: a run started at each, each emitted once by the next poll, never two at once`, () => {
@@ -204,5 +285,24 @@ describe.each(LINES)('n8n %s.x: the Witrium Trigger, active', (line) => {
 		for (let i = 1; i < runs.length; i++) expect(runs[i].submittedAt).toBeGreaterThanOrEqual(runs[i - 1].completedAt ?? Infinity);
 		expect(emitted(SAVE_ID)).toEqual(runs.slice(0, emitted(SAVE_ID).length).map((run) => run.runId));
 		expect(emitted(SAVE_ID)).toContain(heldInMemory);
+	});
+
+	/** Never two runs at once, and every run but the newest emitted exactly once, in order. */
+	function expectOnePollAtATime(id: string, definition: string): void {
+		const runs = runsOf(definition);
+		for (let i = 1; i < runs.length; i++) expect(runs[i].submittedAt).toBeGreaterThanOrEqual(runs[i - 1].completedAt ?? Infinity);
+		const ids = runs.map((run) => run.runId);
+		const seen = emitted(id);
+		expect(seen.length).toBeGreaterThanOrEqual(2);
+		expect(seen).toEqual(ids.slice(0, seen.length));
+		expect(seen.length).toBeGreaterThanOrEqual(ids.length - 1);
+	}
+
+	test('polls longer than the minute between them (Max Wait per Poll 90 s, runs of 75 s): never two runs at once, each emitted once', () => {
+		expectOnePollAtATime(OVERLAP_ID, OVERLAP_RUN);
+	});
+
+	test('a start held up by 429s past the next tick: never two runs at once, each emitted once', () => {
+		expectOnePollAtATime(SLOW_START_ID, SLOW_START_RUN);
 	});
 });

@@ -11,6 +11,7 @@
  * CredentialsTester does (a RoutingNode running the credential's `test` request).
  */
 import './env';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Container } from '@n8n/di';
@@ -193,9 +194,7 @@ const nextExecutionId = () => `harness-${process.pid}-${++executionCounter}`;
 /** Reads a workflow: an object (deep-copied) or a JSON file path (relative to the cwd or repo root). */
 export function loadWorkflow(source: WorkflowSource): WorkflowData {
 	if (typeof source !== 'string') return clone(source);
-	const candidates = path.isAbsolute(source)
-		? [source]
-		: [path.resolve(process.cwd(), source), path.resolve(REPO_ROOT, source)];
+	const candidates = path.isAbsolute(source) ? [source] : [path.resolve(process.cwd(), source), path.resolve(REPO_ROOT, source)];
 	let lastError: unknown;
 	for (const file of candidates) {
 		try {
@@ -360,12 +359,7 @@ function toResult(
 }
 
 /** JSON of a node's items on one output (its first run by default, or `runIndex`). */
-export function outputJson(
-	result: WorkflowRunResult,
-	nodeName: string,
-	outputIndex = 0,
-	runIndex = 0,
-): IDataObject[] {
+export function outputJson(result: WorkflowRunResult, nodeName: string, outputIndex = 0, runIndex = 0): IDataObject[] {
 	const runs = result.nodes[nodeName];
 	if (!runs?.length) {
 		const ran = Object.keys(result.nodes).join(', ') || 'none';
@@ -439,9 +433,7 @@ async function execute(exec: Execution, options: RunOptions): Promise<WorkflowRu
 	const running = workflowExecute.run({
 		workflow,
 		startNode,
-		destinationNode: options.destinationNode
-			? { nodeName: options.destinationNode, mode: 'inclusive' }
-			: undefined,
+		destinationNode: options.destinationNode ? { nodeName: options.destinationNode, mode: 'inclusive' } : undefined,
 		pinData: options.pinData ?? data.pinData,
 		triggerToStartFrom,
 	});
@@ -499,10 +491,7 @@ async function execute(exec: Execution, options: RunOptions): Promise<WorkflowRu
  * Runs a workflow (an object, or the path of a workflow JSON file) through
  * n8n-core's WorkflowExecute, in `manual` mode unless told otherwise.
  */
-export async function runWorkflow(
-	workflow: WorkflowSource,
-	options: RunOptions = {},
-): Promise<WorkflowRunResult> {
+export async function runWorkflow(workflow: WorkflowSource, options: RunOptions = {}): Promise<WorkflowRunResult> {
 	return await execute(prepare(workflow, options, false), options);
 }
 
@@ -566,11 +555,7 @@ export interface PollHarness {
 	readonly workflow: Workflow;
 }
 
-export function createPollHarness(
-	source: WorkflowSource,
-	triggerNodeName: string,
-	options: PollHarnessOptions = {},
-): PollHarness {
+export function createPollHarness(source: WorkflowSource, triggerNodeName: string, options: PollHarnessOptions = {}): PollHarness {
 	const data = loadWorkflow(source);
 	const credentials = { ...(options.credentials ?? {}) };
 	if (options.autoAssignCredentials !== false) assignCredentials(data, credentials, nodeTypes);
@@ -590,52 +575,72 @@ export function createPollHarness(
 		return node;
 	};
 	const nodeKey = (node: INode) => `node:${node.name}`;
-	const storedNodeData = (): IDataObject =>
-		clone((stored[nodeKey(triggerNode())] as IDataObject | undefined) ?? {});
+	const storedNodeData = (): IDataObject => clone((stored[nodeKey(triggerNode())] as IDataObject | undefined) ?? {});
 
-	const saveWorkflowStaticData = () => {
-		// n8n's saveStaticData: the active workflow's static data is written to the database.
-		stored = clone(workflow.staticData);
+	const saveWorkflowStaticData = (of: Workflow = workflow) => {
+		// n8n's saveStaticData: the (poll's) workflow's static data is written to the database.
+		stored = clone(of.staticData);
 	};
 
-	/** What the poll running now emitted or failed with (PollContext's callbacks write here). */
-	let outcome: { emitted: INodeExecutionData[][] | null; failure?: Error; staged?: IDataObject } = { emitted: null };
-	/** The poll running now is the activation poll (it gets no lease, so the unleased budget). */
-	let activating = false;
+	/**
+	 * What each poll emitted or failed with. Polls may overlap (n8n does not wait for one to end
+	 * before the next tick), so PollContext's callbacks find their poll's record through the async
+	 * context they run in.
+	 */
+	interface PollOutcome {
+		emitted: INodeExecutionData[][] | null;
+		failure?: Error;
+		staged?: IDataObject;
+		/** The activation poll gets no lease, so the unleased budget. */
+		activating: boolean;
+	}
+	const running = new AsyncLocalStorage<PollOutcome>();
+	const current = (): PollOutcome => {
+		const outcome = running.getStore();
+		if (!outcome) throw new Error('a PollContext callback ran outside a poll');
+		return outcome;
+	};
 	/** n8n's legacy engine: one PollContext per activation, reused by every poll (inMemory). */
 	let activeContext: PollContext | undefined;
+	/** Bumped by `restart()`: a poll of an earlier activation is superseded, and n8n drops what it returns. */
+	let generation = 0;
 
 	const newContext = (node: INode): PollContext => {
 		const commitStaged = () => {
-			if (outcome.staged === undefined) return;
-			stored = { ...stored, [nodeKey(node)]: clone(outcome.staged) };
+			const { staged } = current();
+			if (staged === undefined) return;
+			stored = { ...stored, [nodeKey(node)]: clone(staged) };
 			// The active workflow's copy follows the stored cursor.
-			Object.assign(workflow.staticData, { [nodeKey(node)]: clone(outcome.staged) });
+			Object.assign(workflow.staticData, { [nodeKey(node)]: clone(staged) });
 		};
 		const additionalData = buildAdditionalData(credentialsHelper, undefined, nextExecutionId(), workflow.id);
+		const contextWorkflow = workflow;
 		return new PollContext(
-			workflow,
+			contextWorkflow,
 			node,
 			additionalData,
 			'trigger',
 			activation,
 			(data) => {
-				outcome.emitted = data;
+				current().emitted = data;
 				if (cursorMode === 'staged') commitStaged();
-				saveWorkflowStaticData();
+				saveWorkflowStaticData(contextWorkflow);
 			},
 			(error) => {
-				outcome.failure = error;
+				current().failure = error;
 			},
 			async () => {
 				if (cursorMode === 'staged') commitStaged();
 			},
 			async (poll) => {
-				if (cursorMode === 'staged') outcome.staged = storedNodeData();
+				if (cursorMode === 'staged') current().staged = storedNodeData();
 				return await poll();
 			},
-			() => (cursorMode === 'staged' && outcome.staged !== undefined ? outcome.staged : workflow.getStaticData('node', node)),
-			() => (activating ? UNLEASED_POLL_BUDGET_MS : budgetMs),
+			() => {
+				const { staged } = current();
+				return cursorMode === 'staged' && staged !== undefined ? staged : contextWorkflow.getStaticData('node', node);
+			},
+			() => (current().activating ? UNLEASED_POLL_BUDGET_MS : budgetMs),
 		);
 	};
 
@@ -648,15 +653,14 @@ export function createPollHarness(
 
 	async function runPoll(forActivation: boolean): Promise<INodeExecutionData[][] | null> {
 		const node = triggerNode();
-		outcome = { emitted: null };
-		activating = forActivation;
-		try {
+		const outcome: PollOutcome = { emitted: null, activating: forActivation };
+		const ofActivation = generation;
+		await running.run(outcome, async () => {
 			const executor = Container.get(PollTriggerExecutor);
 			// testingTrigger = true is n8n's activation poll: its error rejects (fails the activation).
-			await executor.create(workflow, node, pollContext(node, forActivation), () => true)(forActivation);
-		} finally {
-			activating = false;
-		}
+			const isCurrent = () => generation === ofActivation;
+			await executor.create(workflow, node, pollContext(node, forActivation), isCurrent)(forActivation);
+		});
 		if (outcome.failure) throw outcome.failure;
 		return outcome.emitted;
 	}
@@ -686,14 +690,12 @@ export function createPollHarness(
 	return {
 		poll: async (mode) => (mode === 'manual' ? await manualPoll() : await triggerPoll()),
 		activate,
-		staticData: () =>
-			cursorMode === 'staged'
-				? storedNodeData()
-				: workflow.getStaticData('node', triggerNode()),
+		staticData: () => (cursorMode === 'staged' ? storedNodeData() : workflow.getStaticData('node', triggerNode())),
 		storedStaticData: storedNodeData,
 		getPollBudgetMs: () => budgetMs,
 		restart: () => {
 			activation = 'init';
+			generation++;
 			activeContext = undefined;
 			workflow = buildWorkflow(data, { active: true, staticData: stored });
 		},
@@ -725,10 +727,7 @@ const OAUTH_TYPES = new Set(['oAuth1Api', 'oAuth2Api']);
  * declarative `test` request (or a node's `testedBy`) is made by a RoutingNode
  * with the credential applied, and the outcome is reported in n8n's words.
  */
-export async function testCredential(
-	credentialType: string,
-	data: Record<string, unknown>,
-): Promise<INodeCredentialTestResult> {
+export async function testCredential(credentialType: string, data: Record<string, unknown>): Promise<INodeCredentialTestResult> {
 	const type = getCredentialType(credentialType);
 	if (type.extends?.some((p) => OAUTH_TYPES.has(p))) {
 		return { status: 'Error', message: 'OAuth credentials are not tested by the harness' };
@@ -739,8 +738,7 @@ export async function testCredential(
 	if (!testRequest) {
 		for (const fullName of packageNodeTypeNames()) {
 			const node = nodeTypes.getByName(fullName);
-			const versions: INodeType[] =
-				'nodeVersions' in node ? Object.values((node as IVersionedNodeType).nodeVersions) : [node as INodeType];
+			const versions: INodeType[] = 'nodeVersions' in node ? Object.values((node as IVersionedNodeType).nodeVersions) : [node as INodeType];
 			for (const version of versions) {
 				const entry = version.description.credentials?.find((c) => c.name === credentialType && c.testedBy);
 				if (!entry) continue;

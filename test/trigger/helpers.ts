@@ -57,12 +57,14 @@ export interface Trigger extends PollHarness {
 export function makeTrigger(
 	baseUrl: string,
 	parameters: IDataObject,
-	options: Omit<PollHarnessOptions, 'credentials'> = {},
+	options: Omit<PollHarnessOptions, 'credentials'> & { stored?: IDataObject } = {},
 	apiToken = TOKEN,
 ): Trigger {
-	const harness = createPollHarness(triggerWorkflow(parameters), TRIGGER, {
+	const { stored, ...harnessOptions } = options;
+	const workflow = { ...triggerWorkflow(parameters), ...(stored ? { staticData: { [`node:${TRIGGER}`]: stored } } : {}) };
+	const harness = createPollHarness(workflow, TRIGGER, {
 		credentials: { witriumApi: { apiToken, baseUrl } },
-		...options,
+		...harnessOptions,
 	});
 	let active = false;
 	const { activate: activatePoll, restart } = harness;
@@ -141,7 +143,10 @@ export function mostRunsAtOnce(sim: WitriumSimulator, definitionId: string): num
 }
 
 /** Polls until a poll emits (at most `max` polls); returns the emitting poll's output and the polls made. */
-export async function pollUntilEmitted(trigger: Trigger, max = 20): Promise<{ output: INodeExecutionData[][]; polls: number; longestMs: number }> {
+export async function pollUntilEmitted(
+	trigger: Trigger,
+	max = 20,
+): Promise<{ output: INodeExecutionData[][]; polls: number; longestMs: number }> {
 	let longestMs = 0;
 	for (let polls = 1; polls <= max; polls++) {
 		const { output, ms } = await trigger.tick();
@@ -149,4 +154,18 @@ export async function pollUntilEmitted(trigger: Trigger, max = 20): Promise<{ ou
 		if (output !== null) return { output, polls, longestMs };
 	}
 	throw new Error(`nothing was emitted within ${max} polls`);
+}
+
+/** A simulator workflow whose run lasts until the test ends it (`sim.endRun`), under a fresh id. */
+export function heldWorkflow(overrides: Partial<WorkflowDefinition> = {}): WorkflowDefinition {
+	return simWorkflow({ stepCount: 1, stepMs: 3_600_000, ...overrides });
+}
+
+/** Run ids of a simulator workflow, in the order they were submitted. */
+export function runIds(sim: WitriumSimulator, definitionId: string): string[] {
+	return sim
+		.runs()
+		.filter((run) => run.definitionId === definitionId)
+		.sort((a, b) => a.submittedAt - b.submittedAt)
+		.map((run) => run.runId);
 }

@@ -29,7 +29,9 @@ const startedRuns = (definitionId: string) =>
 		.map((run) => run.runId);
 
 const requestsFor = (definitionId: string) =>
-	sim.requests.filter((request) => request.path.includes(definitionId) || startedRuns(definitionId).some((id) => request.path.includes(id)));
+	sim.requests.filter(
+		(request) => request.path.includes(definitionId) || startedRuns(definitionId).some((id) => request.path.includes(id)),
+	);
 
 /**
  * Polls of 0.3 s, as each engine gets them: n8n's default engine (static data in memory) gives no
@@ -84,7 +86,13 @@ describe('activation (the poll n8n runs when it activates the workflow)', () => 
 	});
 
 	test('a remembered run that failed does not fail the activation; the next poll reports it once and starts the next run', async () => {
-		const wf = { ...simWorkflow({ failAtStep: 2, errorMessage: 'Timed out' }), steps: [{ instruction: 'Open', durationMs: 300 }, { instruction: 'Read', durationMs: 300 }] };
+		const wf = {
+			...simWorkflow({ failAtStep: 2, errorMessage: 'Timed out' }),
+			steps: [
+				{ instruction: 'Open', durationMs: 300 },
+				{ instruction: 'Read', durationMs: 300 },
+			],
+		};
 		sim.define({ workflows: [wf] });
 		const trigger = makeTrigger(baseUrl, { workflowId: wf.id }, { pollBudgetMs: 300, cursorMode: 'staged' });
 		expect((await trigger.tick()).output).toBeNull();

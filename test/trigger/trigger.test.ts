@@ -7,15 +7,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { WitriumSimulator } from '../../simulator/index';
 import { WitriumClient } from '../../src/client';
-import {
-	TOKEN,
-	assertNoTokenLeak,
-	failure,
-	makeTrigger,
-	pollUntilEmitted,
-	simWorkflow,
-	startSimulator,
-} from './helpers';
+import { TOKEN, assertNoTokenLeak, failure, makeTrigger, pollUntilEmitted, simWorkflow, startSimulator } from './helpers';
 
 /** A plain copy of static data (n8n hands it out as an observable proxy). */
 const snapshot = (data: IDataObject): IDataObject => JSON.parse(JSON.stringify(data)) as IDataObject;
@@ -126,7 +118,17 @@ describe('emit = newItems', () => {
 		sim.define({ workflows: [wf] });
 		const trigger = makeTrigger(baseUrl, { workflowId: wf.id, emit: 'newItems', dedupeField: 'listing.sku' });
 		expect(trigger.json((await trigger.tick()).output)).toHaveLength(1);
-		sim.define({ workflows: [{ ...wf, result: [{ listing: { sku: 1 }, v: 2 }, { listing: { sku: 2 }, v: 1 }] }] });
+		sim.define({
+			workflows: [
+				{
+					...wf,
+					result: [
+						{ listing: { sku: 1 }, v: 2 },
+						{ listing: { sku: 2 }, v: 1 },
+					],
+				},
+			],
+		});
 		expect(trigger.json((await trigger.tick()).output)!.map((item) => item.result)).toEqual([{ listing: { sku: 2 }, v: 1 }]);
 	});
 
@@ -260,7 +262,13 @@ describe('a failing run', () => {
 	test.each(['inMemory', 'staged'] as const)(
 		'carried over from an earlier poll (static data %s): reported once, then a fresh run',
 		async (cursorMode) => {
-			const wf = { ...failing(), steps: [{ instruction: 'Open', durationMs: 300 }, { instruction: 'Click', durationMs: 300 }] };
+			const wf = {
+				...failing(),
+				steps: [
+					{ instruction: 'Open', durationMs: 300 },
+					{ instruction: 'Click', durationMs: 300 },
+				],
+			};
 			sim.define({ workflows: [wf] });
 			const trigger = makeTrigger(baseUrl, { workflowId: wf.id }, { pollBudgetMs: 300, cursorMode });
 			expect((await trigger.tick()).output).toBeNull();

@@ -12,6 +12,12 @@ const MIN_MARGIN_MS = 100;
 const MAX_MARGIN_MS = 5000;
 /** Floor of one HTTP request's timeout, however little budget is left. */
 const MIN_REQUEST_TIMEOUT_MS = 250;
+/**
+ * Kept for starting a run (a quarter of the budget, at most 10 s): waiting for the previous run
+ * ends that much earlier, and a poll with less left starts nothing. A start cut short by the
+ * poll's end may have started a run whose id never arrives, and the next poll would start another.
+ */
+const MAX_START_RESERVE_MS = 10_000;
 
 /** The poll budget n8n gives this poll, or a safe default on hosts that do not say. */
 export function hostPollBudgetMs(ctx: object): number {
@@ -25,20 +31,28 @@ export function hostPollBudgetMs(ctx: object): number {
 export class PollClock {
 	readonly deadline: number;
 	readonly budgetMs: number;
+	readonly startReserveMs: number;
 
 	constructor(hostBudgetMs: number, maxWaitMs: number) {
 		this.budgetMs = Math.min(hostBudgetMs, maxWaitMs > 0 ? maxWaitMs : hostBudgetMs);
 		const margin = Math.min(MAX_MARGIN_MS, Math.max(MIN_MARGIN_MS, this.budgetMs * 0.1));
 		this.deadline = Date.now() + Math.max(0, this.budgetMs - margin);
+		this.startReserveMs = Math.min(MAX_START_RESERVE_MS, this.budgetMs / 4);
 	}
 
-	remaining(): number {
-		return Math.max(0, this.deadline - Date.now());
+	/** Time left, less `keepMs` kept for what comes after. */
+	remaining(keepMs = 0): number {
+		return Math.max(0, this.deadline - keepMs - Date.now());
 	}
 
-	/** A timeout for one request: what is left, but never less than a floor. */
-	requestTimeout(): number {
-		return Math.max(MIN_REQUEST_TIMEOUT_MS, this.remaining());
+	/** Whether the reserve for a start is still there. */
+	canStart(): boolean {
+		return this.remaining() >= this.startReserveMs;
+	}
+
+	/** A timeout for one request: what is left (less `keepMs`), but never less than a floor. */
+	requestTimeout(keepMs = 0): number {
+		return Math.max(MIN_REQUEST_TIMEOUT_MS, this.remaining(keepMs));
 	}
 }
 
@@ -46,10 +60,16 @@ export class PollClock {
  * A read (retries included) bounded by what is left of the poll's time. Reads only: a request
  * that starts a run is never aborted half-way, as its run id is needed to pick the run up.
  */
-export async function readWithin<T>(node: INode, clock: PollClock, what: string, read: (call: CallOptions) => Promise<T>): Promise<T> {
-	const signal = AbortSignal.timeout(clock.requestTimeout());
+export async function readWithin<T>(
+	node: INode,
+	clock: PollClock,
+	what: string,
+	read: (call: CallOptions) => Promise<T>,
+	keepMs = 0,
+): Promise<T> {
+	const signal = AbortSignal.timeout(clock.requestTimeout(keepMs));
 	try {
-		return await read({ signal, timeoutMs: clock.requestTimeout() });
+		return await read({ signal, timeoutMs: clock.requestTimeout(keepMs) });
 	} catch (error) {
 		if (error instanceof WitriumApiError && error.kind === 'aborted' && signal.aborted) {
 			throw new NodeOperationError(node, `Witrium did not answer ${what} within the time this poll has`, {

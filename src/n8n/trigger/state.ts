@@ -35,6 +35,9 @@ export interface TriggerState {
 	knownSessions?: Record<string, IDataObject>;
 }
 
+/** Identifies a trigger in this process: its workflow and node. */
+export const memoryKey = (ctx: IPollFunctions) => `${ctx.getWorkflow().id ?? ''}\u0000${ctx.getNode().id}`;
+
 /** PollContext's budget when the host gives the poll no lease (n8n-core's default, 5 min). */
 const UNLEASED_BUDGET_MS = 5 * 60_000;
 
@@ -57,6 +60,9 @@ function isLeased(ctx: IPollFunctions): boolean {
 }
 
 const polledContexts = new WeakSet<object>();
+/** Each activation's mark, by its poll context; and the newest activation's mark of each trigger. */
+const activationMarks = new WeakMap<object, object>();
+const newestActivation = new Map<string, object>();
 
 /**
  * Whether this is the poll n8n runs when it activates the workflow. n8n builds one poll context
@@ -67,12 +73,28 @@ const polledContexts = new WeakSet<object>();
 export function isActivationPoll(ctx: IPollFunctions): boolean {
 	const first = !polledContexts.has(ctx);
 	polledContexts.add(ctx);
-	return first && !isLeased(ctx);
+	const activation = first && !isLeased(ctx);
+	if (activation) {
+		const mark = {};
+		activationMarks.set(ctx, mark);
+		newestActivation.set(memoryKey(ctx), mark);
+	}
+	return activation;
+}
+
+/**
+ * Whether the workflow was activated again (saved, published, n8n's own re-activation) since
+ * this poll's activation: n8n then drops what this poll returns and the newer activation polls
+ * on. Seen for polls on an activation's own context (1.x, 2.x's default engine); a leased poll
+ * has its own guard in n8n. A plain deactivation tells the node nothing, so it is not seen.
+ */
+export function isSuperseded(ctx: IPollFunctions): boolean {
+	const mark = activationMarks.get(ctx);
+	return mark !== undefined && newestActivation.get(memoryKey(ctx)) !== mark;
 }
 
 /** This process's last copy of each trigger's state (by workflow and node id), and the poll context that wrote it. */
 const remembered = new Map<string, { state: string; writer: object }>();
-const memoryKey = (ctx: IPollFunctions) => `${ctx.getWorkflow().id ?? ''}\u0000${ctx.getNode().id}`;
 
 /**
  * After a poll: keep a copy where the host may lose it (no lease); a leased host stores every
