@@ -127,8 +127,6 @@ export function assertNoTokenLeak(): void {
 	}
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * The most runs of one simulator workflow going at the same time (from submission to end), so
  * a run started while another of the same workflow was still going counts 2.
@@ -138,22 +136,9 @@ export function mostRunsAtOnce(sim: WitriumSimulator, definitionId: string): num
 	const spans = sim
 		.runs()
 		.filter((run) => run.definitionId === definitionId)
-		.map((run) => [run.submittedAt, run.completedAt ?? now] as const);
+		// A run ended in the millisecond it was submitted still counts while it lasted.
+		.map((run) => [run.submittedAt, Math.max(run.completedAt ?? now, run.submittedAt + 1)] as const);
 	return Math.max(0, ...spans.map(([start]) => spans.filter(([from, to]) => from <= start && start < to).length));
-}
-
-/** Polls until a poll emits (at most `max` polls); returns the emitting poll's output and the polls made. */
-export async function pollUntilEmitted(
-	trigger: Trigger,
-	max = 20,
-): Promise<{ output: INodeExecutionData[][]; polls: number; longestMs: number }> {
-	let longestMs = 0;
-	for (let polls = 1; polls <= max; polls++) {
-		const { output, ms } = await trigger.tick();
-		longestMs = Math.max(longestMs, ms);
-		if (output !== null) return { output, polls, longestMs };
-	}
-	throw new Error(`nothing was emitted within ${max} polls`);
 }
 
 /** A simulator workflow whose run lasts until the test ends it (`sim.endRun`), under a fresh id. */

@@ -7,7 +7,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { WitriumSimulator } from '../../simulator/index';
 import type { PollHarnessOptions } from '../harness';
-import { failure, makeTrigger, mostRunsAtOnce, pollUntilEmitted, simWorkflow, sleep, startSimulator } from './helpers';
+import { failure, heldWorkflow, makeTrigger, mostRunsAtOnce, runIds, simWorkflow, startSimulator } from './helpers';
 
 let sim: WitriumSimulator;
 let baseUrl: string;
@@ -21,12 +21,7 @@ afterAll(async () => {
 });
 
 /** Run ids of a simulator workflow, in the order they were started. */
-const startedRuns = (definitionId: string) =>
-	sim
-		.runs()
-		.filter((run) => run.definitionId === definitionId)
-		.sort((a, b) => a.submittedAt - b.submittedAt)
-		.map((run) => run.runId);
+const startedRuns = (definitionId: string) => runIds(sim, definitionId);
 
 const requestsFor = (definitionId: string) =>
 	sim.requests.filter(
@@ -34,18 +29,18 @@ const requestsFor = (definitionId: string) =>
 	);
 
 /**
- * Polls of 0.3 s, as each engine gets them: n8n's default engine (static data in memory) gives no
+ * Polls of 1 s, as each engine gets them: n8n's default engine (static data in memory) gives no
  * lease, so Max Wait per Poll bounds the poll; the durable scheduler (staged) gives a leased budget.
  */
 const shortPolls = (cursorMode: 'inMemory' | 'staged', parameters: IDataObject): [IDataObject, PollHarnessOptions] =>
 	cursorMode === 'inMemory'
-		? [{ ...parameters, options: { maxWait: 0.3 } }, { cursorMode }]
-		: [parameters, { pollBudgetMs: 300, cursorMode }];
+		? [{ ...parameters, options: { maxWait: 1 } }, { cursorMode }]
+		: [parameters, { pollBudgetMs: 1000, cursorMode }];
 
 describe.each(['inMemory', 'staged'] as const)('every poll starts a run (static data %s)', (cursorMode) => {
 	test('N polls: a run started at each; each emits the run the previous poll started, once; never two at once', async () => {
-		// A run takes about 0.65 s: longer than a poll's budget (0.3 s), shorter than the interval (1.2 s).
-		const wf = simWorkflow({ stepCount: 2, stepMs: 300, result: { done: true } });
+		// Each run outlasts its poll's budget (1 s) and ends between two polls.
+		const wf = heldWorkflow({ result: { done: true } });
 		sim.define({ workflows: [wf] });
 		const trigger = makeTrigger(baseUrl, ...shortPolls(cursorMode, { workflowId: wf.id, emit: 'always' }));
 
@@ -53,7 +48,7 @@ describe.each(['inMemory', 'staged'] as const)('every poll starts a run (static 
 		for (let poll = 0; poll < 4; poll++) {
 			const { output } = await trigger.tick();
 			emitted.push((trigger.json(output) ?? []).map((item) => item.runId));
-			await sleep(1000); // the poll interval
+			if (poll < 3) sim.endRun(startedRuns(wf.id)[poll]); // the run ends before the next poll
 		}
 		const started = startedRuns(wf.id);
 		expect(started).toHaveLength(4);
@@ -86,18 +81,12 @@ describe('activation (the poll n8n runs when it activates the workflow)', () => 
 	});
 
 	test('a remembered run that failed does not fail the activation; the next poll reports it once and starts the next run', async () => {
-		const wf = {
-			...simWorkflow({ failAtStep: 2, errorMessage: 'Timed out' }),
-			steps: [
-				{ instruction: 'Open', durationMs: 300 },
-				{ instruction: 'Read', durationMs: 300 },
-			],
-		};
+		const wf = heldWorkflow();
 		sim.define({ workflows: [wf] });
-		const trigger = makeTrigger(baseUrl, { workflowId: wf.id }, { pollBudgetMs: 300, cursorMode: 'staged' });
+		const trigger = makeTrigger(baseUrl, { workflowId: wf.id }, { pollBudgetMs: 1000, cursorMode: 'staged' });
 		expect((await trigger.tick()).output).toBeNull();
 		const [failing] = startedRuns(wf.id);
-		await sleep(800); // the run fails meanwhile
+		sim.endRun(failing, { fail: 'Timed out' }); // the run fails meanwhile
 
 		trigger.restart();
 		expect(await trigger.activate()).toBeNull();
@@ -113,21 +102,19 @@ describe('activation (the poll n8n runs when it activates the workflow)', () => 
 
 describe('a save of the active workflow (n8n re-activates it from the stored static data)', () => {
 	test('n8n kept the carried-over run in memory only: after the save it is still picked up, never a second run at once', async () => {
-		const wf = simWorkflow({ stepCount: 3, stepMs: 300, result: { done: true } });
+		const wf = heldWorkflow({ result: { done: true } });
 		sim.define({ workflows: [wf] });
 		const trigger = makeTrigger(baseUrl, ...shortPolls('inMemory', { workflowId: wf.id, emit: 'always' }));
-		// Poll until a run is carried over by a poll that emitted nothing: n8n kept that in memory only.
-		let carried: unknown;
-		for (let poll = 0; poll < 10 && carried === undefined; poll++) {
-			await trigger.tick();
-			const held = (trigger.staticData().pendingRun as IDataObject | undefined)?.runId;
-			if (held !== undefined && held !== (trigger.storedStaticData().pendingRun as IDataObject | undefined)?.runId) carried = held;
-		}
-		expect(carried).toBeDefined();
+		// A run carried over by a poll that emitted nothing: n8n kept that in memory only.
+		expect((await trigger.tick()).output).toBeNull();
+		const carried = (trigger.staticData().pendingRun as IDataObject).runId;
+		expect(trigger.storedStaticData().pendingRun).toBeUndefined();
 
 		trigger.restart();
 		expect(await trigger.activate()).toBeNull();
-		const { output } = await pollUntilEmitted(trigger);
+		expect((await trigger.tick()).output).toBeNull(); // still going: picked up, nothing started beside it
+		sim.endRun(String(carried));
+		const { output } = await trigger.tick();
 		expect(trigger.json(output)!.map((item) => item.runId)).toEqual([carried]);
 		expect(mostRunsAtOnce(sim, wf.id)).toBe(1);
 		expect(requestsFor(wf.id).filter((r) => r.endpoint === 'runWorkflow').length).toBe(startedRuns(wf.id).length);
@@ -152,19 +139,21 @@ describe('a run over under a status code outside P R C F X (completed_at set)', 
 });
 
 test('a save while a poll is still waiting for the run it started: that run is picked up afterwards, never a second one at once', async () => {
-	const wf = simWorkflow({ stepCount: 3, stepMs: 300, result: { done: true } });
+	const wf = heldWorkflow({ result: { done: true } });
 	sim.define({ workflows: [wf] });
 	const trigger = makeTrigger(baseUrl, ...shortPolls('inMemory', { workflowId: wf.id, emit: 'always' }));
 	await trigger.activate();
 	const inFlight = trigger.poll('trigger');
-	while (startedRuns(wf.id).length === 0) await sleep(10); // the poll started its run and waits for it
+	await sim.until(() => startedRuns(wf.id).length > 0); // the poll started its run and waits for it
 
 	trigger.restart(); // n8n re-activates while that poll is still going
 	expect(await trigger.activate()).toBeNull();
 	expect(await inFlight).toBeNull();
 	const [carried] = startedRuns(wf.id);
+	expect((await trigger.tick()).output).toBeNull(); // still going: picked up, nothing started beside it
+	sim.endRun(carried);
 
-	const { output } = await pollUntilEmitted(trigger);
+	const { output } = await trigger.tick();
 	expect(trigger.json(output)!.map((item) => item.runId)).toEqual([carried]);
 	expect(mostRunsAtOnce(sim, wf.id)).toBe(1);
 });

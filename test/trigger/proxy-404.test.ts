@@ -2,7 +2,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { WitriumSimulator } from '../../simulator/index';
-import { failure, makeTrigger, pollUntilEmitted, simWorkflow, startSimulator } from './helpers';
+import { failure, heldWorkflow, makeTrigger, startSimulator } from './helpers';
 
 const PROXY_404 = '<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1><hr>nginx</body></html>';
 
@@ -17,9 +17,9 @@ afterAll(async () => {
 });
 
 test("a proxy's 404 page while a run is remembered fails that poll but keeps the run; the next poll emits its result", async () => {
-	const wf = simWorkflow({ stepCount: 3, stepMs: 300, result: { price: 7 } });
+	const wf = heldWorkflow({ result: { price: 7 } });
 	sim.define({ workflows: [wf] });
-	const trigger = makeTrigger(baseUrl, { workflowId: wf.id }, { pollBudgetMs: 300, cursorMode: 'staged' });
+	const trigger = makeTrigger(baseUrl, { workflowId: wf.id }, { pollBudgetMs: 1000, cursorMode: 'staged' });
 	expect((await trigger.tick()).output).toBeNull();
 	const { runId } = trigger.staticData().pendingRun as IDataObject;
 
@@ -28,6 +28,7 @@ test("a proxy's 404 page while a run is remembered fails that poll but keeps the
 	expect((trigger.staticData().pendingRun as IDataObject | undefined)?.runId).toBe(runId);
 
 	sim.clearFaults();
-	const { output } = await pollUntilEmitted(trigger);
+	sim.endRun(String(runId));
+	const { output } = await trigger.tick();
 	expect(trigger.json(output)).toEqual([expect.objectContaining({ runId, status: 'C', result: { price: 7 } })]);
 });
