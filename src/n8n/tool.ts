@@ -31,10 +31,10 @@ export function defaultWaitSeconds(ctx: Pick<IExecuteFunctions, 'getNode'>, node
 const withoutNulls = (json: IDataObject): IDataObject =>
 	Object.fromEntries(Object.entries(json).filter(([, value]) => value !== null && value !== undefined));
 
-/** What a model can use of an item: no empty fields, no format tag, the status by name only. */
+/** What a model can use of an item: no empty fields, no format tag, the status by name only (a code without a name stays). */
 function forModel(json: IDataObject): IDataObject {
 	const { resultFormat: _format, ...rest } = withoutNulls(json);
-	if ('statusName' in rest) delete rest.status;
+	if ('statusName' in rest && rest.statusName !== 'unknown') delete rest.status;
 	return rest;
 }
 

@@ -24,6 +24,7 @@ const HUGE_LIST = 'bbbbbbbb-0000-4000-8000-000000000003';
 const HUGE_TEXT = 'bbbbbbbb-0000-4000-8000-000000000004';
 const MISSING = 'bbbbbbbb-0000-4000-8000-00000000dead';
 const SLOW_TALENT = 'bbbbbbbb-0000-4000-8000-0000000000aa';
+const ENDS_UNKNOWN = 'bbbbbbbb-0000-4000-8000-000000000005';
 
 const rows = Array.from({ length: 2000 }, (_, i) => ({ id: i, title: `Listing number ${i}`, price: i * 1.5 }));
 
@@ -50,6 +51,7 @@ beforeAll(() => {
 			},
 			{ id: HUGE_LIST, startDelayMs: 10, steps: [{ instruction: 'Scrape', durationMs: 20 }], result: rows },
 			{ id: HUGE_TEXT, startDelayMs: 10, steps: [{ instruction: 'Read page', durationMs: 20 }], result: { page: 'x'.repeat(50_000) } },
+			{ id: ENDS_UNKNOWN, startDelayMs: 10, steps: [{ instruction: 'Work', durationMs: 20 }], endStatus: 'E' },
 		],
 		talents: [{ id: SLOW_TALENT, durationMs: 4_000, result: { answer: 42 } }],
 	});
@@ -91,6 +93,11 @@ test('a run answers with what a model can use: the result untouched, no empty fi
 	]);
 	expect(sim.runs().map((run) => [run.args, run.sessionId])).toEqual([[{ user: 'jane' }, null]]);
 	expect(JSON.stringify(sim.requests.map((r) => [r.path, r.body]))).not.toContain('chat-0d9f');
+});
+
+test('a run ended under a code the package does not know: the model gets the raw code beside statusName unknown', async () => {
+	const { answer } = await callTool('witriumRunWorkflow', { workflowId: ENDS_UNKNOWN, options: { failOnRunFailure: false } });
+	expect(answer).toEqual([expect.objectContaining({ statusName: 'unknown', status: 'E' })]);
 });
 
 test("a failed run is an answer, not a crash: the failed step, the service's message and the run id", async () => {
