@@ -1,4 +1,4 @@
-/** Shared test helpers: the simulator, free ports, a recording server, and a token-leak check. */
+/** Shared test helpers: the simulator, free ports (scripts/ports.mjs), a recording server, and a token-leak check. */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WitriumSimulator } from '../../simulator/index';
@@ -54,13 +54,15 @@ export function assertNoTokenLeak(): void {
 	}
 }
 
-/** A port on 127.0.0.1 where nothing listens (bound, then released). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const ports = require('../../scripts/ports.mjs') as { reservePort(): Promise<{ port: number; release(): void }> };
+
+/**
+ * A port on 127.0.0.1 where nothing listens, reserved for this process until it exits
+ * (scripts/ports.mjs): no server of ours in another test process starts on it meanwhile.
+ */
 export async function freePort(): Promise<number> {
-	const server = http.createServer();
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const { port } = server.address() as AddressInfo;
-	await new Promise<void>((resolve) => server.close(() => resolve()));
-	return port;
+	return (await ports.reservePort()).port;
 }
 
 export interface RecordedRequest {
