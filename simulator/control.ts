@@ -12,7 +12,6 @@ export const CONTROL_PREFIX = '/__simulator/';
 export interface ControlTarget {
 	define(defs: Definitions): void;
 	injectFault(fault: Fault): void;
-	endRun(runId: string, options?: { fail?: string }): void;
 	clearFaults(): void;
 	setTimestampStyle(style: TimestampStyle): void;
 	reset(): void;
@@ -36,11 +35,6 @@ export function handleControlRequest(target: ControlTarget, method: string, path
 			case 'POST faults':
 				target.injectFault(parseJson(rawBody) as Fault);
 				return jsonReply(200, OK);
-			case 'POST runs/end': {
-				const { runId, fail } = (parseJson(rawBody) ?? {}) as { runId?: unknown; fail?: string };
-				target.endRun(String(runId), { fail });
-				return jsonReply(200, OK);
-			}
 			case 'POST timestamps':
 				target.setTimestampStyle((parseJson(rawBody) as { style?: TimestampStyle } | null)?.style as TimestampStyle);
 				return jsonReply(200, OK);
