@@ -98,9 +98,11 @@ export async function waitForRunWithPolicies(request: WaitRequest): Promise<RunR
 			if (request.onTimeout === 'returnLast' && last) return last;
 			const cancelled = request.onTimeout === 'cancelAndFail' && (await cancelQuietly(client, runId));
 			const lastStatus = last ? `${statusName(last.status)} (${last.status})` : 'unknown';
+			// Said in the message itself: an error output item carries the message only.
+			const cancelFailed = request.onTimeout === 'cancelAndFail' && !cancelled ? '; cancelling it failed, so it may still be going' : '';
 			throw new NodeOperationError(
 				node,
-				`Run ${runId} of workflow ${workflowId} did not reach "${request.until}" ${request.timeoutSeconds > 0 ? `within ${request.timeoutSeconds} s` : 'while it showed a status code this node does not know'} (last status: ${lastStatus}, last step: ${describeLastStep(last) ?? 'none yet'})`,
+				`Run ${runId} of workflow ${workflowId} did not reach "${request.until}" ${request.timeoutSeconds > 0 ? `within ${request.timeoutSeconds} s` : 'while it showed a status code this node does not know'} (last status: ${lastStatus}, last step: ${describeLastStep(last) ?? 'none yet'})${cancelFailed}`,
 				{
 					itemIndex,
 					description: cancelled

@@ -22,6 +22,16 @@ test('a wait timeout with Cancel Run and Fail, on a service that does not answer
 	expect(requests('cancelRun')).toHaveLength(1);
 }, 60_000);
 
+test('with the error output, the failed item itself says the run may still be going (the description does not reach it)', async () => {
+	sim.injectFault({ endpoint: 'cancelRun', kind: 'status', status: 503, retryAfter: '20', times: 10 });
+	const result = await runWorkflow(
+		line([node('Run', 'witriumRunWorkflow', { workflowId: SLOW, browserSessionId: '', options: { timeout: 1, onTimeout: 'cancelAndFail' } }, { onError: 'continueErrorOutput' })]),
+		{ credentials: credentials() },
+	);
+	const [failed] = result.nodes.Run[0].items[1];
+	expect(failed.json.error).toMatch(/did not reach "completed" within 1 s .*; cancelling it failed, so it may still be going$/);
+}, 60_000);
+
 test('a cancel the service asks to retry much later is not waited for', async () => {
 	sim.injectFault({ endpoint: 'cancelRun', kind: 'status', status: 503, retryAfter: '20', times: 10 });
 	const result = await runWorkflow(

@@ -2,7 +2,7 @@
  * `npm run soak`: the fault-injection soak with its full parameters (a few hundred items, about
  * 1–2 minutes, loopback only). Exits non-zero when a check fails.
  *
- *   npm run soak -- --items=300 --seed=7 --fault-every=200
+ *   npm run soak -- --items=300 --seed=7 --fault-every=5
  */
 import { DEFAULT_SOAK, formatReport, runSoak } from './soak';
 
@@ -19,7 +19,7 @@ async function main() {
 		sessionItems: Math.round(DEFAULT_SOAK.sessionItems * scale),
 		talentItems: Math.round(DEFAULT_SOAK.talentItems * scale),
 		seed: flag('seed') ?? DEFAULT_SOAK.seed,
-		faultEveryMs: flag('fault-every') ?? DEFAULT_SOAK.faultEveryMs,
+		faultEveryRequests: flag('fault-every') ?? DEFAULT_SOAK.faultEveryRequests,
 		log: (line) => process.stderr.write(`  … ${line}\n`),
 	});
 	console.log(formatReport(report));

@@ -5,7 +5,7 @@
 import { formatReport, runSoak } from './soak';
 
 test('under random faults nothing is doubled, leaked or orphaned, and every failure names its cause', async () => {
-	const report = await runSoak({ runItems: 26, sessionItems: 6, talentItems: 8, maxConcurrency: 5, faultEveryMs: 250, seed: 40 });
+	const report = await runSoak({ runItems: 26, sessionItems: 6, talentItems: 8, maxConcurrency: 5, faultEveryRequests: 5, seed: 40 });
 	const failed = report.checks.filter((check) => !check.passed);
 	if (failed.length > 0) throw new Error(formatReport(report));
 	expect(report.checks.map((check) => check.name)).toEqual([

@@ -11,8 +11,8 @@
  * - C: items → Run Talent (some talents fail).
  * Every item carries a unique `key` argument, so the simulator can count submissions per item.
  * When the graphs are done, the faults stop, a final Browser Session "Close Idle" closes what the
- * graphs could not (a janitor scheduled later, as the node's description suggests), and after a
- * grace period the checks run.
+ * graphs could not (a janitor scheduled later, as the node's description suggests), and once every
+ * run of a finite workflow has ended the checks run.
  */
 import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
 
@@ -30,8 +30,12 @@ export interface SoakOptions {
 	/** Items of graph C (sessionless talents). */
 	talentItems: number;
 	maxConcurrency: number;
-	/** A fault is injected this often (each applies to the next 1–6 matching requests). */
-	faultEveryMs: number;
+	/**
+	 * A fault is injected after every this many requests (each applies to the next 1–6 matching
+	 * requests). Counted in requests, not milliseconds, so a slow machine gets no more faults per
+	 * request than a fast one.
+	 */
+	faultEveryRequests: number;
 	seed: number;
 	log?: (line: string) => void;
 }
@@ -41,7 +45,7 @@ export const DEFAULT_SOAK: SoakOptions = {
 	sessionItems: 40,
 	talentItems: 60,
 	maxConcurrency: 10,
-	faultEveryMs: 250,
+	faultEveryRequests: 5,
 	seed: 6,
 };
 
@@ -139,12 +143,23 @@ const FAULT_MAKERS: FaultMaker[] = [
 
 function startFaults(sim: WitriumSimulator, options: SoakOptions, counts: Record<string, number>): () => void {
 	const random = mulberry32(options.seed);
-	const timer = setInterval(() => {
-		const { label, fault } = pick(random, FAULT_MAKERS)(random);
-		counts[label] = (counts[label] ?? 0) + 1;
-		sim.injectFault(fault);
-	}, options.faultEveryMs);
-	return () => clearInterval(timer);
+	let stopped = false;
+	let nextAt = options.faultEveryRequests;
+	const inject = async () => {
+		while (!stopped) {
+			await sim.until(() => stopped || sim.requests.length >= nextAt);
+			if (stopped) return;
+			const { label, fault } = pick(random, FAULT_MAKERS)(random);
+			counts[label] = (counts[label] ?? 0) + 1;
+			sim.injectFault(fault);
+			nextAt += options.faultEveryRequests;
+		}
+	};
+	void inject();
+	// The loop ends at the next request after this (the janitor's).
+	return () => {
+		stopped = true;
+	};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -314,7 +329,7 @@ export async function runSoak(partial: Partial<SoakOptions> = {}): Promise<SoakR
 		const a = graphA(options);
 		const b = graphB(options);
 		const c = graphC(options);
-		log(`soak: ${a.items.length} runs, ${b.items.length} session chains, ${c.items.length} talents; a fault every ${options.faultEveryMs} ms (seed ${options.seed})`);
+		log(`soak: ${a.items.length} runs, ${b.items.length} session chains, ${c.items.length} talents; a fault every ${options.faultEveryRequests} requests (seed ${options.seed})`);
 		const stopFaults = startFaults(sim, options, faultCounts);
 		let results: WorkflowRunResult[];
 		try {
@@ -404,27 +419,33 @@ export async function runSoak(partial: Partial<SoakOptions> = {}): Promise<SoakR
 				(janitor.error ? `; the janitor failed: ${janitor.error.message}` : ''),
 		});
 
-		// A run still going now is an orphan, unless its item never learnt its id: its submission
-		// failed after being sent, and the item's error says the run may have started.
+		// A run still going now is an orphan, unless the node could not have stopped it and its
+		// item says so: its submission failed after being sent (no run id came back; "may have
+		// started"), or it was given up on at the timeout and every try of the best-effort cancel
+		// (a few seconds; the faults can refuse them all) was refused ("may still be going").
 		const outcomeBySubmittedKey = new Map<string, ItemOutcome>();
 		for (const outcome of outcomes) if (outcome.kind === 'run' || outcome.kind === 'talent') outcomeBySubmittedKey.set(outcome.submittedKey, outcome);
-		const going = runs.filter((run) => run.status === 'P' || run.status === 'R');
-		const unknowable = going.filter((run) => {
+		const textOf = (run: SimRun) => {
 			const outcome = outcomeBySubmittedKey.get(String(run.args.key));
-			return outcome !== undefined && !outcome.ok && !errorText(outcome.item).includes(run.runId) && /may have started/.test(errorText(outcome.item));
-		});
-		const orphans = going.filter((run) => !unknowable.includes(run));
-		// Runs the node gave up on (its timeout) must not be left going: cancelled, or already over.
-		const givenUp = outcomes.filter((o) => o.kind === 'run' && !o.ok && /did not reach/.test(errorText(o.item)));
-		const givenUpRuns = givenUp.flatMap((o) => runsByKey.get(o.submittedKey) ?? []);
+			return outcome && !outcome.ok ? errorText(outcome.item) : '';
+		};
+		const going = runs.filter((run) => run.status === 'P' || run.status === 'R');
+		const unknowable = going.filter((run) => !textOf(run).includes(run.runId) && /may have started/.test(textOf(run)));
+		const cancelTried = (run: SimRun) => sim.requests.some((request) => request.method === 'POST' && request.path === `/v1/runs/${run.runId}/cancel`);
+		const cancelRefused = going.filter((run) => /did not reach/.test(textOf(run)) && /may still be going/.test(textOf(run)) && cancelTried(run));
+		const orphans = going.filter((run) => !unknowable.includes(run) && !cancelRefused.includes(run));
+		const givenUpRuns = outcomes
+			.filter((o) => o.kind === 'run' && !o.ok && /did not reach/.test(errorText(o.item)))
+			.flatMap((o) => runsByKey.get(o.submittedKey) ?? []);
 		const givenUpCancelled = givenUpRuns.filter((run) => run.status === 'X').length;
-		const givenUpGoing = givenUpRuns.filter((run) => run.status === 'P' || run.status === 'R').length;
+		const givenUpGoing = givenUpRuns.filter((run) => going.includes(run)).length;
 		checks.push({
 			name: 'orphaned runs',
-			passed: orphans.length === 0 && givenUpGoing === 0,
+			passed: orphans.length === 0,
 			detail:
-				`${orphans.length} runs still going that the node knew of${orphans.length ? ` (${orphans.slice(0, 3).map((run) => `${run.runId} key ${run.args.key}`).join(', ')})` : ''}; ` +
-				`${givenUpRuns.length} runs given up on after the timeout: ${givenUpCancelled} cancelled, ${givenUpRuns.length - givenUpCancelled - givenUpGoing} had ended by then, ${givenUpGoing} left going; ` +
+				`${orphans.length} runs still going that the node knew of${orphans.length ? ` (${orphans.slice(0, 3).map((run) => `${run.runId} key ${run.args.key}: ${textOf(run).slice(0, 200) || 'no error'}`).join(' | ')})` : ''}; ` +
+				`${givenUpRuns.length} runs given up on after the timeout: ${givenUpCancelled} cancelled, ${givenUpRuns.length - givenUpCancelled - givenUpGoing} had ended by then, ` +
+				`${cancelRefused.length} still going after every cancel try was refused (their items say so); ` +
 				`${unknowable.length} still going whose submission failed after being sent (no run id came back; their items say the run may have started)`,
 		});
 
