@@ -8,6 +8,7 @@
  * densely inside it and sparsely before it (see poll.ts).
  */
 import { TERMINAL_STATUSES } from './status';
+import { parseServiceTime } from './time';
 import type { RunResults } from './types';
 
 /** When a run ended, as far as the polls (and the run's own timestamps) tell: ms since the wait started. */
@@ -118,7 +119,7 @@ export class EndTracker {
 	/** The interval in which `run`, seen done at `answeredMs`, ended. */
 	sample(run: RunResults, answeredMs: number): EndSample {
 		const polled = { afterMs: this.endedAfterMs, byMs: answeredMs };
-		const ranMs = Date.parse(run.completedAt ?? '') - Date.parse(run.startedAt ?? '');
+		const ranMs = parseServiceTime(run.completedAt ?? '') - parseServiceTime(run.startedAt ?? '');
 		if (!(ranMs >= 0) || this.startedByMs === undefined) return polled;
 		const afterMs = Math.max(polled.afterMs, this.startedAfterMs + ranMs);
 		const byMs = Math.min(polled.byMs, this.startedByMs + ranMs);

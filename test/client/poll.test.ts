@@ -304,6 +304,10 @@ test("a run's own timestamps narrow when it ended; timestamps that disagree with
 	// A run that claims to have ended before the polls saw it going: the polls alone.
 	expect(tracker.sample(at('C', 5_000_000, 5_001_000), 12_010)).toEqual({ afterMs: 8000, byMs: 12_010 });
 	expect(tracker.sample(at('C', null, null), 12_010)).toEqual({ afterMs: 8000, byMs: 12_010 });
+	// Times with a bare '+00' offset ('2026-01-05T10:00:09.000+00', which Date.parse cannot read) narrow it alike.
+	const postgres = (ms: number) => new Date(ms).toISOString().replace('Z', '+00');
+	const donePostgres = { ...done, startedAt: postgres(5_000_000), completedAt: postgres(5_009_000) };
+	expect(tracker.sample(donePostgres, 12_010)).toEqual({ afterMs: 9250, byMs: 10_260 });
 });
 
 test('talent statuses: C/completed succeed, the failure set fails, others are unknown', async () => {
