@@ -119,9 +119,9 @@ function applySettled(state: TriggerState, settled: Settled): void {
 }
 
 /**
- * The remembered run, finished (it stays remembered until the next run is started, so a
- * failed start leaves it to the next poll), or `'running'`, or undefined when it is not this
- * trigger's any more (the Workflow ID was changed since).
+ * The remembered run, finished (it stays remembered until a next run is started or n8n took
+ * its items, so a poll n8n dropped leaves it to the next one), or `'running'`, or undefined
+ * when it is not this trigger's any more (the Workflow ID was changed since).
  */
 async function finishPendingRun(
 	node: INode,
