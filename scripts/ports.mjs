@@ -44,7 +44,8 @@ export function portsDir() {
 	return path.resolve(process.env.WITRIUM_PORTS_DIR || path.join(os.tmpdir(), 'witrium-ports'));
 }
 
-function pidAlive(pid) {
+/** Whether a process of this pid still runs (EPERM: it does, as another user's). */
+export function pidAlive(pid) {
 	try {
 		process.kill(pid, 0);
 		return true;

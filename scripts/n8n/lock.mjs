@@ -1,16 +1,8 @@
 // A lock directory, so two processes never install into one folder at once.
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { pidAlive } from '../ports.mjs';
 import { log } from './process.mjs';
-
-function pidAlive(pid) {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (e) {
-		return e.code === 'EPERM';
-	}
-}
 
 /** A lock directory (atomic mkdir) so two processes never install into one folder at once. */
 export async function withLock(lockDir, what, fn) {

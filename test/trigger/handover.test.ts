@@ -6,23 +6,13 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { WitriumSimulator } from '../../simulator/index';
 import { WitriumClient } from '../../src/client';
-import { TOKEN, failure, heldWorkflow, makeTrigger, mostRunsAtOnce, runIds, startSimulator } from './helpers';
+import { TOKEN, failure, heldWorkflow, makeTrigger, mostRunsAtOnce, runIds, useSimulator } from './helpers';
 
-let sim: WitriumSimulator;
-let baseUrl: string;
-
-beforeAll(async () => {
-	({ sim, baseUrl } = await startSimulator());
-});
+const sim = useSimulator();
 
 afterEach(() => {
 	sim.clearFaults();
-});
-
-afterAll(async () => {
-	await sim.stop();
 });
 
 const pendingRunId = (data: IDataObject) => (data.pendingRun as IDataObject | undefined)?.runId;
@@ -30,7 +20,7 @@ const pendingRunId = (data: IDataObject) => (data.pendingRun as IDataObject | un
 test('a run seen finished with little of the poll left: no start squeezed into the rest, so no run is started twice', async () => {
 	const wf = heldWorkflow({ result: { price: 1 } });
 	sim.define({ workflows: [wf] });
-	const trigger = makeTrigger(baseUrl, { workflowId: wf.id, emit: 'always', options: { maxWait: 2 } });
+	const trigger = makeTrigger(sim.url, { workflowId: wf.id, emit: 'always', options: { maxWait: 2 } });
 	expect((await trigger.tick()).output).toBeNull();
 	const [carried] = runIds(sim, wf.id);
 	sim.endRun(carried);
@@ -57,7 +47,7 @@ describe.each([
 		test('does not count as emitted: the change is emitted by a later poll', async () => {
 			const wf = heldWorkflow({ result: before });
 			sim.define({ workflows: [wf] });
-			const trigger = makeTrigger(baseUrl, { workflowId: wf.id, emit, dedupeField: 'id', options: { maxWait: 60 } });
+			const trigger = makeTrigger(sim.url, { workflowId: wf.id, emit, dedupeField: 'id', options: { maxWait: 60 } });
 			await trigger.activate();
 			const first = trigger.poll('trigger');
 			await sim.until(() => runIds(sim, wf.id).length === 1);
@@ -83,9 +73,9 @@ describe.each([
 test('published while a poll waits for the run an earlier poll started: that poll starts nothing; the new activation emits the run and starts the next', async () => {
 	const wf = heldWorkflow({ result: { price: 1 } });
 	sim.define({ workflows: [wf] });
-	const { runId: carried } = await new WitriumClient({ apiToken: TOKEN, baseUrl }).runWorkflow(wf.id);
+	const { runId: carried } = await new WitriumClient({ apiToken: TOKEN, baseUrl: sim.url }).runWorkflow(wf.id);
 	const trigger = makeTrigger(
-		baseUrl,
+		sim.url,
 		{ workflowId: wf.id, emit: 'always', options: { maxWait: 3 } },
 		{ stored: { pendingRun: { runId: carried, startedAt: new Date().toISOString() } } },
 	);
@@ -107,7 +97,7 @@ test('published while a poll waits for the run an earlier poll started: that pol
 test('the wait for the next run fails right after its start (404): the finished run is emitted anyway; the next run is kept for the next poll', async () => {
 	const wf = heldWorkflow({ result: { price: 1 } });
 	sim.define({ workflows: [wf] });
-	const trigger = makeTrigger(baseUrl, { workflowId: wf.id, emit: 'changed', options: { maxWait: 1 } });
+	const trigger = makeTrigger(sim.url, { workflowId: wf.id, emit: 'changed', options: { maxWait: 1 } });
 	expect((await trigger.tick()).output).toBeNull();
 	const [carried] = runIds(sim, wf.id);
 	sim.endRun(carried);
@@ -129,7 +119,7 @@ test.each([
 ])('every start refused with %i: the run that finished is emitted first, then the polls fail', async (status, detail) => {
 	const wf = heldWorkflow({ result: { price: 1 } });
 	sim.define({ workflows: [wf] });
-	const trigger = makeTrigger(baseUrl, { workflowId: wf.id, emit: 'changed', options: { maxWait: 1 } });
+	const trigger = makeTrigger(sim.url, { workflowId: wf.id, emit: 'changed', options: { maxWait: 1 } });
 	expect((await trigger.tick()).output).toBeNull();
 	const [carried] = runIds(sim, wf.id);
 	sim.endRun(carried);

@@ -15,6 +15,18 @@ export async function startSimulator(): Promise<{ sim: WitriumSimulator; baseUrl
 	return { sim, baseUrl };
 }
 
+/** The suite's simulator: started before its tests, stopped after them. */
+export function useSimulator(): WitriumSimulator {
+	const sim = new WitriumSimulator({ token: TOKEN });
+	beforeAll(async () => {
+		await sim.start();
+	});
+	afterAll(async () => {
+		await sim.stop();
+	});
+	return sim;
+}
+
 /** A workflow whose only node is the trigger, with these parameters. */
 export function triggerWorkflow(parameters: IDataObject): WorkflowData {
 	return {

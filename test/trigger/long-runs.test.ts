@@ -5,20 +5,10 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { WitriumSimulator } from '../../simulator/index';
 import type { PollHarnessOptions } from '../harness';
-import { failure, heldWorkflow, makeTrigger, mostRunsAtOnce, runIds, simWorkflow, startSimulator } from './helpers';
+import { failure, heldWorkflow, makeTrigger, mostRunsAtOnce, runIds, simWorkflow, useSimulator } from './helpers';
 
-let sim: WitriumSimulator;
-let baseUrl: string;
-
-beforeAll(async () => {
-	({ sim, baseUrl } = await startSimulator());
-});
-
-afterAll(async () => {
-	await sim.stop();
-});
+const sim = useSimulator();
 
 /** Run ids of a simulator workflow, in the order they were started. */
 const startedRuns = (definitionId: string) => runIds(sim, definitionId);
@@ -42,7 +32,7 @@ describe.each(['inMemory', 'staged'] as const)('every poll starts a run (static 
 		// Each run outlasts its poll's budget (1 s) and ends between two polls.
 		const wf = heldWorkflow({ result: { done: true } });
 		sim.define({ workflows: [wf] });
-		const trigger = makeTrigger(baseUrl, ...shortPolls(cursorMode, { workflowId: wf.id, emit: 'always' }));
+		const trigger = makeTrigger(sim.url, ...shortPolls(cursorMode, { workflowId: wf.id, emit: 'always' }));
 
 		const emitted: unknown[][] = [];
 		for (let poll = 0; poll < 4; poll++) {
@@ -62,7 +52,7 @@ describe('activation (the poll n8n runs when it activates the workflow)', () => 
 	test('sends nothing to Witrium: it never waits on a run and never fails because of one', async () => {
 		const wf = simWorkflow({ stepCount: 1, stepMs: 50, failAtStep: 1, errorMessage: 'Login form not found' });
 		sim.define({ workflows: [wf] });
-		const trigger = makeTrigger(baseUrl, { workflowId: wf.id }, { pollBudgetMs: 2000 });
+		const trigger = makeTrigger(sim.url, { workflowId: wf.id }, { pollBudgetMs: 2000 });
 		const before = sim.requests.length;
 		expect(await trigger.activate()).toBeNull();
 		expect(sim.requests.length).toBe(before);
@@ -75,7 +65,7 @@ describe('activation (the poll n8n runs when it activates the workflow)', () => 
 	});
 
 	test('still checks the parameters: bad input fails the activation, saying what to fix', async () => {
-		const trigger = makeTrigger(baseUrl, { workflowId: ' ' });
+		const trigger = makeTrigger(sim.url, { workflowId: ' ' });
 		const error = await failure(trigger.activate());
 		expect(error.message).toBe('Workflow ID is empty');
 	});
@@ -83,7 +73,7 @@ describe('activation (the poll n8n runs when it activates the workflow)', () => 
 	test('a remembered run that failed does not fail the activation; the next poll reports it once and starts the next run', async () => {
 		const wf = heldWorkflow();
 		sim.define({ workflows: [wf] });
-		const trigger = makeTrigger(baseUrl, { workflowId: wf.id }, { pollBudgetMs: 1000, cursorMode: 'staged' });
+		const trigger = makeTrigger(sim.url, { workflowId: wf.id }, { pollBudgetMs: 1000, cursorMode: 'staged' });
 		expect((await trigger.tick()).output).toBeNull();
 		const [failing] = startedRuns(wf.id);
 		sim.endRun(failing, { fail: 'Timed out' }); // the run fails meanwhile
@@ -104,7 +94,7 @@ describe('a save of the active workflow (n8n re-activates it from the stored sta
 	test('n8n kept the carried-over run in memory only: after the save it is still picked up, never a second run at once', async () => {
 		const wf = heldWorkflow({ result: { done: true } });
 		sim.define({ workflows: [wf] });
-		const trigger = makeTrigger(baseUrl, ...shortPolls('inMemory', { workflowId: wf.id, emit: 'always' }));
+		const trigger = makeTrigger(sim.url, ...shortPolls('inMemory', { workflowId: wf.id, emit: 'always' }));
 		// A run carried over by a poll that emitted nothing: n8n kept that in memory only.
 		expect((await trigger.tick()).output).toBeNull();
 		const carried = (trigger.staticData().pendingRun as IDataObject).runId;
@@ -125,7 +115,7 @@ describe('a run over under a status code outside P R C F X (completed_at set)', 
 	test('is reported at once naming the code, never carried over or cancelled; the next poll starts the next run', async () => {
 		const wf = simWorkflow({ stepCount: 1, stepMs: 50, endStatus: 'E' });
 		sim.define({ workflows: [wf] });
-		const trigger = makeTrigger(baseUrl, { workflowId: wf.id }, { pollBudgetMs: 2000 });
+		const trigger = makeTrigger(sim.url, { workflowId: wf.id }, { pollBudgetMs: 2000 });
 		const error = await failure(trigger.tick());
 		expect(error.message).toMatch(/^Run \S+ of workflow \S+ ended with status "E", a code this trigger does not know/);
 		expect(trigger.staticData().pendingRun).toBeUndefined();
@@ -133,7 +123,7 @@ describe('a run over under a status code outside P R C F X (completed_at set)', 
 		expect(startedRuns(wf.id)).toHaveLength(2);
 		expect(sim.requests.filter((request) => request.endpoint === 'cancelRun')).toHaveLength(0);
 
-		const items = makeTrigger(baseUrl, { workflowId: wf.id, options: { failOnRunFailure: false } }, { pollBudgetMs: 2000 });
+		const items = makeTrigger(sim.url, { workflowId: wf.id, options: { failOnRunFailure: false } }, { pollBudgetMs: 2000 });
 		expect(items.json((await items.tick()).output)).toEqual([expect.objectContaining({ status: 'E', completedAt: expect.any(String) })]);
 	});
 });
@@ -141,7 +131,7 @@ describe('a run over under a status code outside P R C F X (completed_at set)', 
 test('a save while a poll is still waiting for the run it started: that run is picked up afterwards, never a second one at once', async () => {
 	const wf = heldWorkflow({ result: { done: true } });
 	sim.define({ workflows: [wf] });
-	const trigger = makeTrigger(baseUrl, ...shortPolls('inMemory', { workflowId: wf.id, emit: 'always' }));
+	const trigger = makeTrigger(sim.url, ...shortPolls('inMemory', { workflowId: wf.id, emit: 'always' }));
 	await trigger.activate();
 	const inFlight = trigger.poll('trigger');
 	await sim.until(() => startedRuns(wf.id).length > 0); // the poll started its run and waits for it

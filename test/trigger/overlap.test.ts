@@ -4,21 +4,11 @@
  * same static data. Here the ticks overlap through n8n-core's poll executor (the poll harness):
  * the second tick comes while the first still waits for its run.
  */
-import type { WitriumSimulator } from '../../simulator/index';
 import { WitriumClient } from '../../src/client';
 import { takeLease } from '../../src/n8n/trigger/lease';
-import { TOKEN, heldWorkflow, makeTrigger, mostRunsAtOnce, runIds, startSimulator } from './helpers';
+import { TOKEN, heldWorkflow, makeTrigger, mostRunsAtOnce, runIds, useSimulator } from './helpers';
 
-let sim: WitriumSimulator;
-let baseUrl: string;
-
-beforeAll(async () => {
-	({ sim, baseUrl } = await startSimulator());
-});
-
-afterAll(async () => {
-	await sim.stop();
-});
+const sim = useSimulator();
 
 describe.each(['inMemory', 'staged'] as const)('a tick while the last poll still waits (static data %s)', (cursorMode) => {
 	test('finds it in flight and returns nothing: the run is settled once, emitted once, and no second run starts', async () => {
@@ -26,7 +16,7 @@ describe.each(['inMemory', 'staged'] as const)('a tick while the last poll still
 		sim.define({ workflows: [wf] });
 		// Max Wait per Poll longer than the time between ticks (n8n 2.x allows it).
 		const trigger = makeTrigger(
-			baseUrl,
+			sim.url,
 			{ workflowId: wf.id, emit: 'always', options: { maxWait: 60 } },
 			{ cursorMode, pollBudgetMs: 90_000 },
 		);
@@ -55,9 +45,9 @@ describe.each(['inMemory', 'staged'] as const)('a tick while the last poll still
 test('ticks while a poll waits for the run an earlier poll started: that run is emitted once, and one next run starts', async () => {
 	const wf = heldWorkflow({ result: { listings: 4 } });
 	sim.define({ workflows: [wf] });
-	const { runId: carried } = await new WitriumClient({ apiToken: TOKEN, baseUrl }).runWorkflow(wf.id);
+	const { runId: carried } = await new WitriumClient({ apiToken: TOKEN, baseUrl: sim.url }).runWorkflow(wf.id);
 	const trigger = makeTrigger(
-		baseUrl,
+		sim.url,
 		{ workflowId: wf.id, emit: 'always', options: { maxWait: 60 } },
 		{ stored: { pendingRun: { runId: carried, startedAt: new Date().toISOString() } } },
 	);

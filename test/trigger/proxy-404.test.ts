@@ -1,25 +1,16 @@
 /** A remembered run is forgotten only when Witrium itself says it does not know it, never on a proxy's 404 page. */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { WitriumSimulator } from '../../simulator/index';
-import { failure, heldWorkflow, makeTrigger, startSimulator } from './helpers';
+import { failure, heldWorkflow, makeTrigger, useSimulator } from './helpers';
 
 const PROXY_404 = '<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1><hr>nginx</body></html>';
 
-let sim: WitriumSimulator;
-let baseUrl: string;
-
-beforeAll(async () => {
-	({ sim, baseUrl } = await startSimulator());
-});
-afterAll(async () => {
-	await sim.stop();
-});
+const sim = useSimulator();
 
 test("a proxy's 404 page while a run is remembered fails that poll but keeps the run; the next poll emits its result", async () => {
 	const wf = heldWorkflow({ result: { price: 7 } });
 	sim.define({ workflows: [wf] });
-	const trigger = makeTrigger(baseUrl, { workflowId: wf.id }, { pollBudgetMs: 1000, cursorMode: 'staged' });
+	const trigger = makeTrigger(sim.url, { workflowId: wf.id }, { pollBudgetMs: 1000, cursorMode: 'staged' });
 	expect((await trigger.tick()).output).toBeNull();
 	const { runId } = trigger.staticData().pendingRun as IDataObject;
 

@@ -5,23 +5,13 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject } from 'n8n-workflow';
 
-import type { WitriumSimulator } from '../../simulator/index';
 import { WitriumClient } from '../../src/client';
-import { TOKEN, assertNoTokenLeak, failure, heldWorkflow, makeTrigger, simWorkflow, startSimulator } from './helpers';
+import { TOKEN, assertNoTokenLeak, failure, heldWorkflow, makeTrigger, simWorkflow, useSimulator } from './helpers';
 
 /** A plain copy of static data (n8n hands it out as an observable proxy). */
 const snapshot = (data: IDataObject): IDataObject => JSON.parse(JSON.stringify(data)) as IDataObject;
 
-let sim: WitriumSimulator;
-let baseUrl: string;
-
-beforeAll(async () => {
-	({ sim, baseUrl } = await startSimulator());
-});
-
-afterAll(async () => {
-	await sim.stop();
-});
+const sim = useSimulator();
 
 const RUN_ITEM_KEYS = [
 	'runId',
@@ -41,7 +31,7 @@ describe('emit = changed', () => {
 	test('the first poll emits the result; an unchanged result (keys in another order) emits nothing; a changed one emits once', async () => {
 		const wf = simWorkflow({ result: { price: 100, title: 'Desk', tags: ['oak'] } });
 		sim.define({ workflows: [wf] });
-		const trigger = makeTrigger(baseUrl, { workflowId: wf.id, emit: 'changed' });
+		const trigger = makeTrigger(sim.url, { workflowId: wf.id, emit: 'changed' });
 
 		const first = trigger.json((await trigger.tick()).output);
 		expect(first).toHaveLength(1);
@@ -66,7 +56,7 @@ describe('emit = changed', () => {
 	test('arguments and use states are sent with every run', async () => {
 		const wf = simWorkflow({ result: { ok: true } });
 		sim.define({ workflows: [wf] });
-		const trigger = makeTrigger(baseUrl, {
+		const trigger = makeTrigger(sim.url, {
 			workflowId: wf.id,
 			specifyArguments: 'json',
 			argumentsJson: '{ "query": "oak desk", "page": 2 }',
@@ -83,7 +73,7 @@ describe('emit = changed', () => {
 test('emit = always emits every run, changed or not', async () => {
 	const wf = simWorkflow({ result: { price: 100 } });
 	sim.define({ workflows: [wf] });
-	const trigger = makeTrigger(baseUrl, { workflowId: wf.id, emit: 'always' });
+	const trigger = makeTrigger(sim.url, { workflowId: wf.id, emit: 'always' });
 	const first = trigger.json((await trigger.tick()).output);
 	const second = trigger.json((await trigger.tick()).output);
 	expect(first).toHaveLength(1);
@@ -99,7 +89,7 @@ describe('emit = newItems', () => {
 	test('by a dedupe field: only elements with an id not seen before, one item each, across polls', async () => {
 		const wf = simWorkflow({ result: [listing('A', 1), listing('B', 2)] });
 		sim.define({ workflows: [wf] });
-		const trigger = makeTrigger(baseUrl, { workflowId: wf.id, emit: 'newItems', dedupeField: 'id' });
+		const trigger = makeTrigger(sim.url, { workflowId: wf.id, emit: 'newItems', dedupeField: 'id' });
 
 		const first = trigger.json((await trigger.tick()).output);
 		expect(first!.map((item) => item.result)).toEqual([listing('A', 1), listing('B', 2)]);
@@ -116,7 +106,7 @@ describe('emit = newItems', () => {
 	test('by a dot path', async () => {
 		const wf = simWorkflow({ result: [{ listing: { sku: 1 }, v: 1 }] });
 		sim.define({ workflows: [wf] });
-		const trigger = makeTrigger(baseUrl, { workflowId: wf.id, emit: 'newItems', dedupeField: 'listing.sku' });
+		const trigger = makeTrigger(sim.url, { workflowId: wf.id, emit: 'newItems', dedupeField: 'listing.sku' });
 		expect(trigger.json((await trigger.tick()).output)).toHaveLength(1);
 		sim.define({
 			workflows: [
@@ -135,7 +125,7 @@ describe('emit = newItems', () => {
 	test('by the whole element: any change makes an element new; key order does not', async () => {
 		const wf = simWorkflow({ result: [listing('A', 1), listing('B', 2)] });
 		sim.define({ workflows: [wf] });
-		const trigger = makeTrigger(baseUrl, { workflowId: wf.id, emit: 'newItems' });
+		const trigger = makeTrigger(sim.url, { workflowId: wf.id, emit: 'newItems' });
 		expect(trigger.json((await trigger.tick()).output)).toHaveLength(2);
 
 		sim.define({ workflows: [{ ...wf, result: [{ price: 1, title: 'Listing A', id: 'A' }, listing('B', 3)] }] });
@@ -146,7 +136,7 @@ describe('emit = newItems', () => {
 	test('the memory is bounded: the least recently seen element is forgotten and emitted again', async () => {
 		const wf = simWorkflow({ result: [listing('A', 1), listing('B', 1)] });
 		sim.define({ workflows: [wf] });
-		const trigger = makeTrigger(baseUrl, {
+		const trigger = makeTrigger(sim.url, {
 			workflowId: wf.id,
 			emit: 'newItems',
 			dedupeField: 'id',
@@ -168,7 +158,7 @@ describe('emit = newItems', () => {
 		const many = Array.from({ length: 1500 }, (_, i) => listing(`L-${i}`, i));
 		const wf = simWorkflow({ result: many });
 		sim.define({ workflows: [wf] });
-		const trigger = makeTrigger(baseUrl, { workflowId: wf.id, emit: 'newItems', dedupeField: 'id' });
+		const trigger = makeTrigger(sim.url, { workflowId: wf.id, emit: 'newItems', dedupeField: 'id' });
 		expect(trigger.json((await trigger.tick()).output)).toHaveLength(1500);
 		expect((await trigger.tick()).output).toBeNull();
 
@@ -183,7 +173,7 @@ describe('emit = newItems', () => {
 	test('an empty array emits nothing', async () => {
 		const wf = simWorkflow({ result: [] });
 		sim.define({ workflows: [wf] });
-		const trigger = makeTrigger(baseUrl, { workflowId: wf.id, emit: 'newItems' });
+		const trigger = makeTrigger(sim.url, { workflowId: wf.id, emit: 'newItems' });
 		expect((await trigger.tick()).output).toBeNull();
 	});
 });
@@ -193,7 +183,7 @@ describe.each(['inMemory', 'staged'] as const)('a run longer than the poll budge
 		// The run lasts until the test ends it: a poll that returns at all kept to its budget.
 		const wf = heldWorkflow({ result: { done: true } });
 		sim.define({ workflows: [wf] });
-		const trigger = makeTrigger(baseUrl, { workflowId: wf.id, emit: 'always' }, { pollBudgetMs: 1000, cursorMode });
+		const trigger = makeTrigger(sim.url, { workflowId: wf.id, emit: 'always' }, { pollBudgetMs: 1000, cursorMode });
 
 		expect((await trigger.tick()).output).toBeNull();
 		const pending = trigger.staticData().pendingRun as IDataObject;
@@ -217,7 +207,7 @@ describe.each(['inMemory', 'staged'] as const)('a run longer than the poll budge
 test('a run carried over survives an n8n restart when the host stores each poll (2.x staged cursors)', async () => {
 	const wf = heldWorkflow({ result: { done: true } });
 	sim.define({ workflows: [wf] });
-	const trigger = makeTrigger(baseUrl, { workflowId: wf.id }, { pollBudgetMs: 1000, cursorMode: 'staged' });
+	const trigger = makeTrigger(sim.url, { workflowId: wf.id }, { pollBudgetMs: 1000, cursorMode: 'staged' });
 	expect((await trigger.tick()).output).toBeNull();
 	const { runId } = trigger.storedStaticData().pendingRun as IDataObject;
 	trigger.restart();
@@ -244,7 +234,7 @@ describe('a failing run', () => {
 	test('with Fail on Run Failure: the poll fails naming the run, the step and the message; the next poll starts afresh', async () => {
 		const wf = failing();
 		sim.define({ workflows: [wf] });
-		const trigger = makeTrigger(baseUrl, { workflowId: wf.id });
+		const trigger = makeTrigger(sim.url, { workflowId: wf.id });
 		const error = await failure(trigger.tick());
 		expect(error).toBeInstanceOf(NodeOperationError);
 		const [run] = sim.runs().filter((r) => r.definitionId === wf.id);
@@ -263,7 +253,7 @@ describe('a failing run', () => {
 		async (cursorMode) => {
 			const wf = heldWorkflow();
 			sim.define({ workflows: [wf] });
-			const trigger = makeTrigger(baseUrl, { workflowId: wf.id }, { pollBudgetMs: 1000, cursorMode });
+			const trigger = makeTrigger(sim.url, { workflowId: wf.id }, { pollBudgetMs: 1000, cursorMode });
 			expect((await trigger.tick()).output).toBeNull();
 			const { runId } = trigger.staticData().pendingRun as IDataObject;
 			expect((await trigger.tick()).output).toBeNull(); // still going
@@ -287,7 +277,7 @@ describe('a failing run', () => {
 	test('without Fail on Run Failure: emitted as a run item with its status', async () => {
 		const wf = failing();
 		sim.define({ workflows: [wf] });
-		const trigger = makeTrigger(baseUrl, { workflowId: wf.id, options: { failOnRunFailure: false } });
+		const trigger = makeTrigger(sim.url, { workflowId: wf.id, options: { failOnRunFailure: false } });
 		const items = trigger.json((await trigger.tick()).output)!;
 		expect(items).toHaveLength(1);
 		expect(items[0]).toMatchObject({ status: 'F', statusName: 'failed', errorMessage: 'Element not found: #next', result: null });
@@ -301,7 +291,7 @@ test('a run still going after "Give Up After" is cancelled and reported; the nex
 	const wf = heldWorkflow();
 	sim.define({ workflows: [wf] });
 	const trigger = makeTrigger(
-		baseUrl,
+		sim.url,
 		{ workflowId: wf.id, options: { giveUpAfter: 0.004 } },
 		{ pollBudgetMs: 1000, cursorMode: 'staged' },
 	);
@@ -317,7 +307,7 @@ test('a run still going after "Give Up After" is cancelled and reported; the nex
 test('a remembered run Witrium no longer knows is reported and forgotten', async () => {
 	const wf = heldWorkflow();
 	sim.define({ workflows: [wf] });
-	const trigger = makeTrigger(baseUrl, { workflowId: wf.id }, { pollBudgetMs: 1000, cursorMode: 'staged' });
+	const trigger = makeTrigger(sim.url, { workflowId: wf.id }, { pollBudgetMs: 1000, cursorMode: 'staged' });
 	expect((await trigger.tick()).output).toBeNull();
 	sim.reset(); // forgets every run
 	const error = await failure(trigger.tick());
@@ -328,13 +318,13 @@ test('a remembered run Witrium no longer knows is reported and forgotten', async
 describe('event = sessionChange', () => {
 	let client: WitriumClient;
 	beforeAll(() => {
-		client = new WitriumClient({ apiToken: TOKEN, baseUrl });
+		client = new WitriumClient({ apiToken: TOKEN, baseUrl: sim.url });
 	});
 
 	test('the first poll records; then sessions started and closed are emitted', async () => {
 		sim.reset();
 		const s1 = await client.createSession();
-		const trigger = makeTrigger(baseUrl, { event: 'sessionChange' });
+		const trigger = makeTrigger(sim.url, { event: 'sessionChange' });
 		expect((await trigger.tick()).output).toBeNull();
 		expect(Object.keys(trigger.staticData().knownSessions as IDataObject)).toEqual([s1.uuid]);
 		expect((await trigger.tick()).output).toBeNull();
@@ -369,7 +359,7 @@ describe('event = sessionChange', () => {
 
 	test('only the chosen events', async () => {
 		sim.reset();
-		const trigger = makeTrigger(baseUrl, { event: 'sessionChange', sessionEvents: ['closed'] });
+		const trigger = makeTrigger(sim.url, { event: 'sessionChange', sessionEvents: ['closed'] });
 		expect((await trigger.tick()).output).toBeNull();
 		const s = await client.createSession();
 		expect((await trigger.tick()).output).toBeNull(); // started: not chosen
@@ -379,7 +369,7 @@ describe('event = sessionChange', () => {
 
 	test('a Witrium too slow to answer fails the poll within its budget, keeping the state', async () => {
 		sim.reset();
-		const trigger = makeTrigger(baseUrl, { event: 'sessionChange' }, { pollBudgetMs: 600, cursorMode: 'staged' });
+		const trigger = makeTrigger(sim.url, { event: 'sessionChange' }, { pollBudgetMs: 600, cursorMode: 'staged' });
 		await trigger.tick();
 		const before = snapshot(trigger.staticData());
 		sim.injectFault({ endpoint: 'listSessions', kind: 'delay', delayMs: 3000, times: 20 });
@@ -393,7 +383,7 @@ describe('event = sessionChange', () => {
 
 	test('Fetch Test Event returns the open sessions as started, and touches no state', async () => {
 		sim.reset();
-		const trigger = makeTrigger(baseUrl, { event: 'sessionChange' });
+		const trigger = makeTrigger(sim.url, { event: 'sessionChange' });
 		const none = await failure(trigger.poll('manual'));
 		expect(none.message).toMatch(/No browser session is open/);
 
@@ -411,7 +401,7 @@ describe('Fetch Test Event (manual mode)', () => {
 	test('returns a real sample at once and leaves the static data exactly as it was', async () => {
 		const wf = simWorkflow({ result: [{ id: 1 }, { id: 2 }] });
 		sim.define({ workflows: [wf] });
-		const trigger = makeTrigger(baseUrl, { workflowId: wf.id, emit: 'newItems', dedupeField: 'id' });
+		const trigger = makeTrigger(sim.url, { workflowId: wf.id, emit: 'newItems', dedupeField: 'id' });
 		await trigger.tick(); // remembers ids 1 and 2
 		const before = snapshot(trigger.staticData());
 		const storedBefore = snapshot(trigger.storedStaticData());
@@ -427,7 +417,7 @@ describe('Fetch Test Event (manual mode)', () => {
 	test('emit = changed returns the result even when it is unchanged', async () => {
 		const wf = simWorkflow({ result: { price: 1 } });
 		sim.define({ workflows: [wf] });
-		const trigger = makeTrigger(baseUrl, { workflowId: wf.id });
+		const trigger = makeTrigger(sim.url, { workflowId: wf.id });
 		await trigger.tick();
 		const before = snapshot(trigger.staticData());
 		expect(trigger.json(await trigger.poll('manual'))).toEqual([expect.objectContaining({ result: { price: 1 }, status: 'C' })]);
@@ -437,7 +427,7 @@ describe('Fetch Test Event (manual mode)', () => {
 	test('a run longer than Max Wait is cancelled with a clear error', async () => {
 		const wf = simWorkflow({ stepCount: 10, stepMs: 300 });
 		sim.define({ workflows: [wf] });
-		const trigger = makeTrigger(baseUrl, { workflowId: wf.id, options: { maxWait: 1 } });
+		const trigger = makeTrigger(sim.url, { workflowId: wf.id, options: { maxWait: 1 } });
 		const error = await failure(trigger.poll('manual'));
 		expect(error.message).toMatch(/did not finish within 1 s/);
 		expect(error.description).toMatch(/test run was cancelled/);
@@ -449,7 +439,7 @@ describe('Fetch Test Event (manual mode)', () => {
 describe('invalid input and errors', () => {
 	test('an empty Workflow ID fails before any request, saying what to fix', async () => {
 		const before = sim.requests.length;
-		const trigger = makeTrigger(baseUrl, { workflowId: '  ' });
+		const trigger = makeTrigger(sim.url, { workflowId: '  ' });
 		const error = await failure(trigger.tick());
 		expect(error).toBeInstanceOf(NodeOperationError);
 		expect(error.message).toBe('Workflow ID is empty');
@@ -458,14 +448,14 @@ describe('invalid input and errors', () => {
 	});
 
 	test('a workflow id Witrium does not know: an API error naming the endpoint', async () => {
-		const trigger = makeTrigger(baseUrl, { workflowId: '00000000-0000-4000-8000-000000000000' });
+		const trigger = makeTrigger(sim.url, { workflowId: '00000000-0000-4000-8000-000000000000' });
 		const error = await failure(trigger.tick());
 		expect(error.message).toMatch(/404|not found/i);
 		expect(trigger.staticData()).toEqual({});
 	});
 
 	test('a wrong API token: an API error with the HTTP status, and no token in any error message', async () => {
-		const trigger = makeTrigger(baseUrl, { event: 'sessionChange' }, {}, `${TOKEN}-wrong`);
+		const trigger = makeTrigger(sim.url, { event: 'sessionChange' }, {}, `${TOKEN}-wrong`);
 		const error = await failure(trigger.tick());
 		expect((error as unknown as { httpCode?: string }).httpCode).toBe('401');
 	});
