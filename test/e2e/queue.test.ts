@@ -222,6 +222,9 @@ describe.each(LINES)('n8n %s.x in queue mode (Redis, Postgres, a main, workers)'
 		expect(Math.min(...reads)).toBeGreaterThanOrEqual(1);
 		// The execution stopped while it waited never ran again; its run went to its end, unread.
 		expect(stoppedWhileWaiting).not.toBeNull();
+		// Its run started after the ten (a loaded machine can start it a minute later): wait for its end.
+		const stoppedRunEnded = () => ['C', 'F', 'X'].includes(sim.runs().find((r) => r.runId === stoppedWhileWaiting!.runId)?.status ?? '');
+		await sim.until(stoppedRunEnded);
 		const stoppedRun = sim.runs().find((r) => r.runId === stoppedWhileWaiting!.runId)!;
 		expect(stoppedRun.status).toBe('C');
 		expect(sim.requests.filter((req) => req.endpoint === 'getResults' && req.path.includes(stoppedRun.runId))).toHaveLength(0);
