@@ -12,7 +12,7 @@ export const LONG_RUN_EXAMPLE = path.join(REPO_ROOT, 'examples', 'long-run-witho
 /**
  * POST /webhook/<webhookPath> (answered at once) with `{ job }` starts Witrium workflow
  * `witriumWorkflowId` with the argument `job`; each round waits `waitSeconds` (n8n stores the
- * execution only from 65 s on); Run Finished's item is POSTed as JSON to `reportUrl`, if given.
+ * execution only over 65 s: exactly 65 s can come out as 64.999 s and sleep in the worker); Run Finished's item is POSTed as JSON to `reportUrl`, if given.
  */
 export function longRunLoopWorkflow({ id, webhookPath, witriumWorkflowId, waitSeconds, reportUrl }) {
 	const workflow = JSON.parse(fs.readFileSync(LONG_RUN_EXAMPLE, 'utf8'));

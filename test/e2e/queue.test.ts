@@ -217,7 +217,7 @@ describe.each(LINES)('n8n %s.x in queue mode (Redis, Postgres, a main, workers)'
 		const slotWorker = q.workers[0];
 		for (const e of execs) expect(workerOf(e.id)).toBe(slotWorker.name);
 		const reads = runs.map((r) => sim.requests.filter((req) => req.endpoint === 'getResults' && req.path.includes(r.runId)).length);
-		// Read once a round: twice (at 65 s the run is going), or once when the main's restart in the
+		// Read once a round: twice (at 70 s the run is going), or once when the main's restart in the
 		// trigger case held the resume past the run's end (the main resumes waits; a restart delays them).
 		expect(Math.min(...reads)).toBeGreaterThanOrEqual(1);
 		// The execution stopped while it waited never ran again; its run went to its end, unread.
