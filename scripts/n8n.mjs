@@ -41,7 +41,7 @@ const HELP = `Usage: node scripts/n8n.mjs <command> [--n8n 2|1] ...
   editor <dir> [port]          n8n start (Ctrl-C stops it)
   test-credential <baseUrl> <file.json>  ({type, data}) -> {status, message}
   exec <dir> -- <n8n args...>  any n8n CLI command with the right Node and env
-Env: WITRIUM_N8N_CACHE (default <repo>/.cache)`;
+Env: WITRIUM_N8N_CACHE (default ~/.cache/n8n-nodes-witrium)`;
 
 async function cli(argv) {
 	let line = '2';

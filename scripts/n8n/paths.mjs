@@ -1,4 +1,5 @@
 // Which n8n lines, where their Node and n8n live in the cache, the test owner and encryption key.
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,8 +36,12 @@ export const OWNER = {
 	lastName: 'Developer',
 };
 
+/**
+ * Where the n8n installs live: outside the clone (a fresh clone, and CI's, reuses the
+ * machine's installs), `WITRIUM_N8N_CACHE` to move it.
+ */
 export function cacheDir() {
-	return path.resolve(process.env.WITRIUM_N8N_CACHE || path.join(REPO_ROOT, '.cache'));
+	return path.resolve(process.env.WITRIUM_N8N_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-witrium'));
 }
 
 function lineConfig(line) {
