@@ -16,7 +16,7 @@ import path from 'node:path';
 import { closeAllDispatchers } from '../src/client';
 import { runBatch, type BatchResult } from './batch';
 import { RUN_SPREAD, runDetection, type DetectionResult, type GroupSummary } from './detection';
-import { machine, round, table, type Goal } from './lib';
+import { commit, machine, round, table, type Goal } from './lib';
 import { runMemory, type MemoryResult } from './memory';
 import { runOverhead, runParallel, type OverheadResult, type ParallelResult } from './nodes';
 import { runVirtualDetection } from './virtual';
@@ -57,7 +57,8 @@ const log = (text: string) => process.stderr.write(`  … ${text}\n`);
 async function main(): Promise<void> {
 	const startedAt = new Date();
 	const before = machine();
-	console.log(`Witrium node bench — ${startedAt.toISOString()}${quick ? ' (quick)' : ''}`);
+	const measured = commit();
+	console.log(`Witrium node bench — ${startedAt.toISOString()}, commit ${measured}${quick ? ' (quick)' : ''}`);
 	console.log(
 		`machine: ${before.nproc} CPUs (${before.cpuModel}), Node ${before.node}, ${before.platform}, load average ${before.loadAverage.join(' ')}`,
 	);
@@ -110,6 +111,7 @@ async function main(): Promise<void> {
 
 	const report = {
 		date: startedAt.toISOString(),
+		commit: measured,
 		quick,
 		virtual,
 		machine: { ...before, loadAverageAtEnd: after.loadAverage },

@@ -32,6 +32,17 @@ export function table(headers: string[], rows: Array<Array<string | number>>): s
 	return [line(cells[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }
 
+/** The commit measured, with `+dirty` when the work tree differs from it: a published figure names the code it came from. */
+export function commit(): string {
+	try {
+		const head = execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim();
+		const dirty = execSync('git status --porcelain --untracked-files=no', { encoding: 'utf8' }).trim() !== '';
+		return dirty ? `${head}+dirty` : head;
+	} catch {
+		return 'unknown';
+	}
+}
+
 export interface Machine {
 	nproc: number;
 	cpuModel: string;
