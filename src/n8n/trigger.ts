@@ -1,14 +1,16 @@
 /**
  * The Witrium Trigger's logic: a polling trigger that runs a workflow on every poll (and emits
  * its result as chosen) or watches browser sessions start and close. The parts live in
- * `./trigger/`: the parameters (`config`), the state and where n8n keeps it (`state`), the poll's
- * time (`clock`), one poll at a time (`lease`), what n8n took (`emission`), the emit rules
- * (`results`), and one file per event (`workflowResult`, `sessions`).
+ * `./trigger/`: the parameters (`config`), the state with its revision and this process's copy
+ * (`state`), what the poll context offers (`host`), the poll's time (`clock`), one poll at a time
+ * (`lease`), the pure transitions (`step`) and the emit rules (`results`), and one file per event
+ * (`workflowResult`, `sessions`).
  *
  * The activation poll (n8n runs one when it activates the workflow, and fails the activation on
- * its error) only checks the parameters and the credential and restores this process's copy of
- * the state: it sends nothing to Witrium, so activating never waits on a run nor fails because
- * of one. Manual "Fetch Test Event" never reads or writes state.
+ * its error) checks the parameters and the credential and puts back this process's copy of the
+ * state when it is newer than the stored one: it sends nothing to Witrium, for either event, so
+ * activating never waits on a run nor fails because of Witrium. Manual "Fetch Test Event" never
+ * reads or writes state.
  */
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { INode, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
@@ -18,9 +20,9 @@ import { toNodeError } from './errors';
 import { readSessionEvents, readWorkflowConfig, type TriggerEvent } from './trigger/config';
 import { pollSessions, sampleSessions } from './trigger/sessions';
 import { hostPollBudgetMs } from './trigger/clock';
-import { forgetUntaken } from './trigger/emission';
+import { commitCursor, forgetUntaken, isActivationPoll } from './trigger/host';
 import { takeLease } from './trigger/lease';
-import { commitState, isActivationPoll, memoryKey, nodeState, rememberState, restoreRememberedState } from './trigger/state';
+import { PollState, triggerKey } from './trigger/state';
 import { pollWorkflowResult, sampleWorkflowResult } from './trigger/workflowResult';
 
 export { DEFAULT_POLL_BUDGET_MS, hostPollBudgetMs } from './trigger/clock';
@@ -49,38 +51,33 @@ export async function pollWitriumTrigger(ctx: IPollFunctions): Promise<INodeExec
 		}
 	}
 
-	const activation = isActivationPoll(ctx);
-	// One poll at a time per trigger (./trigger/lease); the activation poll sends nothing and needs none.
-	const release = activation ? () => undefined : takeLease(memoryKey(ctx), hostPollBudgetMs(ctx));
-	if (!release) return null;
 	try {
-		return await pollActive(ctx, event, activation);
-	} finally {
-		release();
+		if (isActivationPoll(ctx)) return await activate(ctx, event);
+		// One poll at a time per trigger in this process (./trigger/lease).
+		const release = takeLease(triggerKey(ctx), hostPollBudgetMs(ctx));
+		if (!release) return null;
+		try {
+			forgetUntaken(ctx);
+			const poll = new PollState(ctx);
+			if (event === 'sessionChange') return await pollSessions(ctx, await witriumClient(ctx), poll, readSessionEvents(ctx));
+			const config = readWorkflowConfig(ctx);
+			return await pollWorkflowResult(ctx, await witriumClient(ctx), config, poll);
+		} finally {
+			release();
+		}
+	} catch (error) {
+		throw asNodeError(ctx.getNode(), error);
 	}
 }
 
-async function pollActive(ctx: IPollFunctions, event: TriggerEvent, activation: boolean): Promise<INodeExecutionData[][] | null> {
-	forgetUntaken(ctx);
-	const state = nodeState(ctx);
-	// n8n stores nothing after an activation poll that returns null; a staging host is asked to.
-	if (restoreRememberedState(ctx, state) && activation) await commitState(ctx);
-	const before = JSON.stringify(state);
-	try {
-		if (event === 'sessionChange') {
-			const events = readSessionEvents(ctx);
-			return await pollSessions(ctx, await witriumClient(ctx), state, events);
-		}
-		const config = readWorkflowConfig(ctx);
-		const client = await witriumClient(ctx);
-		return activation ? null : await pollWorkflowResult(ctx, client, config, state);
-	} catch (error) {
-		// Keep what this poll already changed (a run it started, a failed run it settled).
-		await commitState(ctx);
-		throw asNodeError(ctx.getNode(), error);
-	} finally {
-		rememberState(ctx, state, before);
-	}
+/** The activation poll: checks the parameters and the credential, and puts back this process's copy of the state. */
+async function activate(ctx: IPollFunctions, event: TriggerEvent): Promise<null> {
+	if (event === 'sessionChange') readSessionEvents(ctx);
+	else readWorkflowConfig(ctx);
+	await witriumClient(ctx);
+	// n8n stores the active workflow's static data after the activation; a staging host is asked to.
+	if (new PollState(ctx).restored) await commitCursor(ctx);
+	return null;
 }
 
 function asNodeError(node: INode, error: unknown): NodeApiError | NodeOperationError {

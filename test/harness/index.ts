@@ -514,10 +514,14 @@ export interface PollHarnessOptions {
 	 * - `inMemory` (default): the active workflow's own static data; every change
 	 *   stays for the next poll (even from a poll that threw); it is saved (survives
 	 *   `restart()`) when a poll emits.
-	 * - `staged`: each poll gets a copy of the stored cursor; the copy is stored
-	 *   when the poll emits or returns null, and dropped when the poll throws.
+	 * - `staged` (the durable scheduler, durable cursors on): each poll gets a copy of the
+	 *   stored cursor; the copy is stored when the poll emits or returns null, or when the
+	 *   node calls `__commitCursor`, and dropped when the poll throws.
+	 * - `durable` (the durable scheduler, durable cursors off, n8n's default there): each poll
+	 *   gets a fresh workflow built from the stored data; its static data is stored only when
+	 *   the poll emits (`__commitCursor` commits nothing: no cursor is staged).
 	 */
-	cursorMode?: 'inMemory' | 'staged';
+	cursorMode?: 'inMemory' | 'staged' | 'durable';
 	autoAssignCredentials?: boolean;
 }
 
@@ -614,7 +618,9 @@ export function createPollHarness(source: WorkflowSource, triggerNodeName: strin
 			Object.assign(workflow.staticData, { [nodeKey(node)]: clone(staged) });
 		};
 		const additionalData = buildAdditionalData(credentialsHelper, undefined, nextExecutionId(), workflow.id);
-		const contextWorkflow = workflow;
+		// The durable scheduler builds each tick's workflow from the database (createPollExecutionContext).
+		const contextWorkflow =
+			cursorMode === 'durable' && !current().activating ? buildWorkflow(data, { active: true, staticData: stored }) : workflow;
 		return new PollContext(
 			contextWorkflow,
 			node,
@@ -644,9 +650,9 @@ export function createPollHarness(source: WorkflowSource, triggerNodeName: strin
 		);
 	};
 
-	/** The context of the next poll: a fresh one per leased poll (staged), else the activation's. */
+	/** The context of the next poll: a fresh one per leased poll (durable scheduler), else the activation's. */
 	const pollContext = (node: INode, forActivation: boolean): PollContext => {
-		if (cursorMode === 'staged') return newContext(node);
+		if (cursorMode !== 'inMemory') return newContext(node);
 		if (forActivation || !activeContext) activeContext = newContext(node);
 		return activeContext;
 	};
@@ -690,7 +696,7 @@ export function createPollHarness(source: WorkflowSource, triggerNodeName: strin
 	return {
 		poll: async (mode) => (mode === 'manual' ? await manualPoll() : await triggerPoll()),
 		activate,
-		staticData: () => (cursorMode === 'staged' ? storedNodeData() : workflow.getStaticData('node', triggerNode())),
+		staticData: () => (cursorMode === 'inMemory' ? workflow.getStaticData('node', triggerNode()) : storedNodeData()),
 		storedStaticData: storedNodeData,
 		getPollBudgetMs: () => budgetMs,
 		restart: () => {

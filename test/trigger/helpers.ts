@@ -166,3 +166,9 @@ export function runIds(sim: WitriumSimulator, definitionId: string): string[] {
 		.sort((a, b) => a.submittedAt - b.submittedAt)
 		.map((run) => run.runId);
 }
+
+/** The trigger's state without its revision (`rev`, `lineage`): what it remembers. */
+export function contentOf(state: IDataObject): IDataObject {
+	const { rev: _rev, lineage: _lineage, ...content } = state;
+	return content;
+}

@@ -6,7 +6,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { PollHarnessOptions } from '../harness';
-import { failure, heldWorkflow, makeTrigger, mostRunsAtOnce, runIds, simWorkflow, useSimulator } from './helpers';
+import { contentOf, failure, heldWorkflow, makeTrigger, mostRunsAtOnce, runIds, simWorkflow, useSimulator } from './helpers';
 
 const sim = useSimulator();
 
@@ -22,12 +22,12 @@ const requestsFor = (definitionId: string) =>
  * Polls of 1 s, as each engine gets them: n8n's default engine (static data in memory) gives no
  * lease, so Max Wait per Poll bounds the poll; the durable scheduler (staged) gives a leased budget.
  */
-const shortPolls = (cursorMode: 'inMemory' | 'staged', parameters: IDataObject): [IDataObject, PollHarnessOptions] =>
+const shortPolls = (cursorMode: 'inMemory' | 'staged' | 'durable', parameters: IDataObject): [IDataObject, PollHarnessOptions] =>
 	cursorMode === 'inMemory'
 		? [{ ...parameters, options: { maxWait: 1 } }, { cursorMode }]
 		: [parameters, { pollBudgetMs: 1000, cursorMode }];
 
-describe.each(['inMemory', 'staged'] as const)('every poll starts a run (static data %s)', (cursorMode) => {
+describe.each(['inMemory', 'staged', 'durable'] as const)('every poll starts a run (static data %s)', (cursorMode) => {
 	test('N polls: a run started at each; each emits the run the previous poll started, once; never two at once', async () => {
 		// Each run outlasts its poll's budget (1 s) and ends between two polls.
 		const wf = heldWorkflow({ result: { done: true } });
@@ -56,7 +56,7 @@ describe('activation (the poll n8n runs when it activates the workflow)', () => 
 		const before = sim.requests.length;
 		expect(await trigger.activate()).toBeNull();
 		expect(sim.requests.length).toBe(before);
-		expect(trigger.staticData()).toEqual({});
+		expect(contentOf(trigger.staticData())).toEqual({});
 
 		// The first scheduled poll runs the workflow and reports its failure.
 		const error = await failure(trigger.tick());

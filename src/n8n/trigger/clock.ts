@@ -14,8 +14,9 @@ const MAX_MARGIN_MS = 5000;
 const MIN_REQUEST_TIMEOUT_MS = 250;
 /**
  * Kept for starting a run (a quarter of the budget, at most 10 s): waiting for the previous run
- * ends that much earlier, and a poll with less left starts nothing. A start cut short by the
- * poll's end may have started a run whose id never arrives, and the next poll would start another.
+ * ends that much earlier, and a poll with less left starts nothing. The start itself runs under
+ * the client's own request timeout, never the poll's deadline: a start cut short after it was
+ * sent may have started a run whose id never arrives.
  */
 const MAX_START_RESERVE_MS = 10_000;
 
@@ -58,7 +59,7 @@ export class PollClock {
 
 /**
  * A read (retries included) bounded by what is left of the poll's time. Reads only: a request
- * that starts a run is never aborted half-way, as its run id is needed to pick the run up.
+ * that starts a run is never bounded by the poll, as its run id is needed to pick the run up.
  */
 export async function readWithin<T>(
 	node: INode,

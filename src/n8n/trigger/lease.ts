@@ -6,9 +6,10 @@
  *
  * The lease lives in this process only: a crash or restart ends it with the polls it guarded.
  * A poll that never ends (a hung host) cannot block the trigger for good either: the lease
- * expires after the longest a poll can take (its budget) plus a grace.
+ * expires after the longest a poll can take (its budget, plus a start under its own request
+ * timeout and retries) plus a grace.
  */
-const EXPIRY_GRACE_MS = 60_000;
+const EXPIRY_GRACE_MS = 5 * 60_000;
 
 const leases = new Map<string, { token: object; expiresAt: number }>();
 

@@ -1,12 +1,14 @@
 /** event = sessionChange: the open browser sessions compared with the last poll. */
 import { NodeOperationError } from 'n8n-workflow';
-import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
+import type { INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 
 import type { BrowserSession, WitriumClient } from '../../client';
 import { sessionItem } from '../items';
 import { PollClock, hostPollBudgetMs, readWithin } from './clock';
 import type { SessionEvent } from './config';
-import { forget, type TriggerState } from './state';
+import { handOver } from './host';
+import type { PollState } from './state';
+import { sessionStep } from './step';
 
 const isOpen = (session: BrowserSession) => session.status !== 'closed';
 
@@ -16,34 +18,18 @@ async function listSessions(ctx: IPollFunctions, client: WitriumClient): Promise
 	return sessions;
 }
 
+/** A poll: the open sessions against the last poll's; what was emitted counts as known once n8n takes it. */
 export async function pollSessions(
 	ctx: IPollFunctions,
 	client: WitriumClient,
-	state: TriggerState,
+	poll: PollState,
 	events: Set<SessionEvent>,
 ): Promise<INodeExecutionData[][] | null> {
-	const sessions = await listSessions(ctx, client);
-	forget(state, ['pendingRun', 'lastHash', 'seenKeys']);
-
-	const current: Record<string, IDataObject> = {};
-	for (const session of sessions) if (isOpen(session)) current[session.uuid] = sessionItem(session);
-	const known = state.knownSessions;
-	state.knownSessions = current;
-	if (!known) return null; // the first poll only records what is open now
-
-	const emitted: IDataObject[] = [];
-	if (events.has('started')) {
-		for (const [id, item] of Object.entries(current)) if (!(id in known)) emitted.push({ ...item, event: 'started' });
-	}
-	if (events.has('closed')) {
-		for (const [id, item] of Object.entries(known)) {
-			if (id in current) continue;
-			const listedClosed = sessions.find((session) => session.uuid === id);
-			const record = listedClosed ? sessionItem(listedClosed) : { ...item, status: 'closed' };
-			emitted.push({ ...record, event: 'closed' });
-		}
-	}
-	return emitted.length > 0 ? [emitted.map((json) => ({ json }))] : null;
+	const next = sessionStep(poll.current, await listSessions(ctx, client), events);
+	poll.write(next.state);
+	if (next.items.length === 0) return null;
+	const { taken } = next;
+	return handOver(ctx, next.items, () => poll.write(taken));
 }
 
 /** "Fetch Test Event": the sessions open now, as `started` events. */

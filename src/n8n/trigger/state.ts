@@ -1,134 +1,136 @@
 /**
- * The trigger's state, and where it lives: `getWorkflowStaticData('node')`, plus a copy in this
- * process for what n8n does not store.
+ * The trigger's state: data with a revision, kept in `getWorkflowStaticData('node')`, plus one
+ * copy per trigger in this process for what n8n does not store.
  *
- * ## When n8n stores static data (read off n8n 1.123 and 2.40: ActiveWorkflowManager,
- * n8n-core's poll-trigger-executor / ActiveWorkflows, TriggerExecutionContextFactory)
+ * ## When n8n stores static data (read off n8n 1.123 and 2.40: ActiveWorkflowManager, n8n-core's
+ * PollTriggerExecutor / ActiveWorkflowTriggers, TriggerExecutionContextFactory, the scheduler's
+ * poll task handler)
  *
- * - n8n 1.x, and 2.x's default engine: the node gets the active workflow's own static data
- *   object, kept in memory between polls. It is written to the database when a poll emits and
- *   once at the end of an activation; a poll that returns `null` or throws changes memory only.
- *   Saving (1.x) or publishing (2.x) the active workflow, or restarting n8n, re-activates it from
- *   the database copy, which loses those changes (a run started by a poll that emitted nothing).
- * - 2.x's durable scheduler (opt-in, leased polls): every poll gets a copy of the stored state,
- *   stored when the poll emits or returns `null` and dropped when it throws.
+ * - n8n 1.x, and 2.x's default engine: every poll of an activation gets the active workflow's own
+ *   static data, kept in memory; it is written to the database when a poll emits and once after
+ *   the activation. A save (1.x), a publish (2.x) or a restart rebuilds the workflow from the
+ *   database copy, which lacks what polls that emitted nothing changed.
+ * - 2.x's durable scheduler, durable cursors off (its default): each tick builds a fresh workflow
+ *   from the database; what a poll changed is stored only when it emits.
+ * - 2.x's durable scheduler, durable cursors on: each poll gets a staged copy, stored when the
+ *   poll emits or returns null and whenever the node calls `__commitCursor`; dropped when it throws.
  *
- * So: after every poll on a host without a lease, this process keeps its own copy of the state
- * (`remembered`); a poll on another context (the activation poll, or the first after a poll of
- * the previous activation ended late) puts it back when the host's copy is another one, so a
- * save never forgets a carried-over run. A poll that throws asks the host to store its state
- * (`__commitCursor`, a no-op where there is nothing staged). Across an n8n restart on a host
- * without a lease, only what the database holds survives: the Witrium API offers no way to
- * list a workflow's runs, so a run started by a poll that emitted nothing cannot be found again.
+ * So every write also goes to this process's copy, and a poll takes the copy instead of what the
+ * host gave it when the host holds an older revision of the same lineage (see `copyIsNewer`).
+ * A lineage is the chain of revisions one process wrote since it last took up a state it did not
+ * write; the copy never overrules a state another process wrote. Copies are keyed by workflow
+ * and node id and hold only text: nothing here keeps a poll context or a workflow alive.
  */
+import { randomBytes } from 'node:crypto';
 import type { IDataObject, IPollFunctions } from 'n8n-workflow';
 
-/** The trigger's static data (node scope). New fields can be added freely: unknown ones are kept. */
+/** A Witrium run the trigger remembers. */
+export interface RunRef {
+	runId: string;
+	startedAt: string;
+}
+
+/** The trigger's static data (node scope). */
 export interface TriggerState {
+	/** Bumped by every write. */
+	rev?: number;
+	/** Who wrote this revision (see the file comment). */
+	lineage?: string;
 	/** sha256 of the canonical JSON of the last emitted result (emit = changed). */
 	lastHash?: string;
 	/** Keys of result items seen, least recently seen first (emit = newItems). */
 	seenKeys?: string[];
 	/** The run going: started by an earlier poll, picked up by the next one. */
-	pendingRun?: { runId: string; startedAt: string };
+	pendingRun?: RunRef;
+	/** Finished runs whose items n8n has not taken yet: emitted again by the next poll. */
+	settling?: RunRef[];
 	/** Open browser sessions at the last poll, by id (event = sessionChange). */
 	knownSessions?: Record<string, IDataObject>;
 }
 
+/** This process's copy of one trigger's state. */
+export interface StateCopy {
+	json: string;
+	lineage: string;
+	rev: number;
+	/** The state (`token`) this lineage started from, written by someone else. */
+	adoptedFrom: string;
+}
+
 /** Identifies a trigger in this process: its workflow and node. */
-export const memoryKey = (ctx: IPollFunctions) => `${ctx.getWorkflow().id ?? ''}\u0000${ctx.getNode().id}`;
+export const triggerKey = (ctx: IPollFunctions) => `${ctx.getWorkflow().id ?? ''}\u0000${ctx.getNode().id}`;
 
-/** PollContext's budget when the host gives the poll no lease (n8n-core's default, 5 min). */
-const UNLEASED_BUDGET_MS = 5 * 60_000;
+const token = (state: TriggerState) => `${state.lineage ?? ''}:${state.rev ?? 0}`;
 
-export function nodeState(ctx: IPollFunctions): TriggerState {
-	return ctx.getWorkflowStaticData('node') as TriggerState;
+/**
+ * Whether this process's copy is newer than what the host gave the poll: the host holds an
+ * earlier revision of the copy's lineage (n8n did not store the later ones), or the very state
+ * the lineage started from. Anything else the host holds was written by another process (or is
+ * the copy itself), and wins.
+ */
+export function copyIsNewer(host: TriggerState, copy: StateCopy | undefined): boolean {
+	if (!copy) return false;
+	if (host.lineage === copy.lineage) return (host.rev ?? 0) < copy.rev;
+	return token(host) === copy.adoptedFrom;
+}
+
+const copies = new Map<string, StateCopy>();
+
+/** For tests: this process's copy of a trigger's state. */
+export const processCopy = (key: string): StateCopy | undefined => copies.get(key);
+
+const plain = (state: object): TriggerState => JSON.parse(JSON.stringify(state)) as TriggerState;
+
+function replaceContents(target: IDataObject, source: TriggerState): void {
+	for (const key of Object.keys(target)) if (!(key in source)) delete target[key];
+	Object.assign(target, plain(source));
+}
+
+/**
+ * One poll's view of the state: read once at the start, written through `write`, which bumps the
+ * revision and updates the host's object and this process's copy.
+ */
+export class PollState {
+	private readonly host: IDataObject;
+	private readonly key: string;
+	private lineage: string;
+	private adoptedFrom: string;
+	current: TriggerState;
+	/** Whether this process's copy replaced what the host gave. */
+	readonly restored: boolean;
+
+	constructor(ctx: IPollFunctions) {
+		this.host = ctx.getWorkflowStaticData('node');
+		this.key = triggerKey(ctx);
+		const hostState = plain(this.host);
+		const copy = copies.get(this.key);
+		this.restored = copyIsNewer(hostState, copy);
+		if (this.restored) {
+			this.current = JSON.parse(copy!.json) as TriggerState;
+			replaceContents(this.host, this.current);
+		} else {
+			this.current = hostState;
+		}
+		const ours = copy !== undefined && (this.restored || hostState.lineage === copy.lineage);
+		this.lineage = ours ? copy.lineage : randomBytes(6).toString('hex');
+		this.adoptedFrom = ours ? copy.adoptedFrom : token(hostState);
+	}
+
+	/** Writes `next` as a new revision, unless it is the current state already. */
+	write(next: TriggerState): void {
+		const { rev: _rev, lineage: _lineage, ...content } = next;
+		const { rev: _r, lineage: _l, ...now } = this.current;
+		if (JSON.stringify(content) === JSON.stringify(now)) return;
+		const revised: TriggerState = { ...plain(content), rev: (this.current.rev ?? 0) + 1, lineage: this.lineage };
+		replaceContents(this.host, revised);
+		copies.set(this.key, { json: JSON.stringify(revised), lineage: this.lineage, rev: revised.rev!, adoptedFrom: this.adoptedFrom });
+		this.current = revised;
+	}
 }
 
 /** Drops state kept for the other event type, so the static data stays small. */
-export function forget(state: TriggerState, keys: Array<keyof TriggerState>): void {
-	for (const key of keys) if (key in state) delete state[key];
-}
-
-/**
- * A poll on 2.x's durable scheduler: it runs with a lease, whose budget n8n derives from the
- * poll timeout (default 36 s); any other poll context reports the 5 min default, or (1.x) none.
- */
-function isLeased(ctx: IPollFunctions): boolean {
-	const budget = (ctx as { getPollBudgetMs?: () => unknown }).getPollBudgetMs?.call(ctx);
-	return typeof budget === 'number' && budget < UNLEASED_BUDGET_MS;
-}
-
-const polledContexts = new WeakSet<object>();
-/** Each activation's mark, by its poll context; and the newest activation's mark of each trigger. */
-const activationMarks = new WeakMap<object, object>();
-const newestActivation = new Map<string, object>();
-
-/**
- * Whether this is the poll n8n runs when it activates the workflow. n8n builds one poll context
- * per activation, runs the activation poll on it and then every scheduled poll on the same
- * context (both lines; leased polls get a context each, but never the activation's lease-free
- * one). n8n does not tell the node, so: the first poll of a lease-free context.
- */
-export function isActivationPoll(ctx: IPollFunctions): boolean {
-	const first = !polledContexts.has(ctx);
-	polledContexts.add(ctx);
-	const activation = first && !isLeased(ctx);
-	if (activation) {
-		const mark = {};
-		activationMarks.set(ctx, mark);
-		newestActivation.set(memoryKey(ctx), mark);
-	}
-	return activation;
-}
-
-/**
- * Whether the workflow was activated again (saved, published, n8n's own re-activation) since
- * this poll's activation: n8n then drops what this poll returns and the newer activation polls
- * on. Seen for polls on an activation's own context (1.x, 2.x's default engine); a leased poll
- * has its own guard in n8n. A plain deactivation tells the node nothing, so it is not seen.
- */
-export function isSuperseded(ctx: IPollFunctions): boolean {
-	const mark = activationMarks.get(ctx);
-	return mark !== undefined && newestActivation.get(memoryKey(ctx)) !== mark;
-}
-
-/** This process's last copy of each trigger's state (by workflow and node id), and the poll context that wrote it. */
-const remembered = new Map<string, { state: string; writer: object }>();
-
-/**
- * After a poll: keep a copy where the host may lose it (no lease); a leased host stores every
- * poll. A poll that changed nothing leaves a copy another context wrote in the meantime alone.
- */
-export function rememberState(ctx: IPollFunctions, state: TriggerState, before: string): void {
-	const key = memoryKey(ctx);
-	if (isLeased(ctx)) return void remembered.delete(key);
-	const after = JSON.stringify(state);
-	const held = remembered.get(key);
-	if (after === before && held && held.writer !== ctx) return;
-	remembered.set(key, { state: after, writer: ctx });
-}
-
-/**
- * Before a poll: this process's copy replaces the host's when another poll context wrote it
- * since, i.e. on activation, or when a poll of the previous activation was still going then
- * (it started a run after this activation read the database). See the file comment.
- */
-export function restoreRememberedState(ctx: IPollFunctions, state: TriggerState): boolean {
-	const copy = remembered.get(memoryKey(ctx));
-	if (copy === undefined || copy.writer === ctx || copy.state === JSON.stringify(state)) return false;
-	for (const key of Object.keys(state)) delete state[key as keyof TriggerState];
-	Object.assign(state, JSON.parse(copy.state) as TriggerState);
-	return true;
-}
-
-/** Asks the host to store the node's static data now (2.x staged polls; a no-op elsewhere). */
-export async function commitState(ctx: IPollFunctions): Promise<void> {
-	const commit = (ctx as { __commitCursor?: unknown }).__commitCursor;
-	if (typeof commit !== 'function') return;
-	try {
-		await (commit as () => Promise<void>).call(ctx);
-	} catch {
-		// The error the poll is about to throw matters more than a failed early commit.
-	}
+export function withoutKeys(state: TriggerState, keys: Array<keyof TriggerState>): TriggerState {
+	const rest = { ...state };
+	for (const key of keys) delete rest[key];
+	return rest;
 }
