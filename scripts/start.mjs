@@ -36,6 +36,7 @@ import {
 	run,
 	startEditor,
 } from './n8n.mjs';
+import { ensureDependencies } from './dependencies.mjs';
 import { startQueueStack } from './queue.mjs';
 
 const CREDENTIAL_ID = 'witriumCredential01';
@@ -126,15 +127,6 @@ async function importChanged(line, userFolder, credential, examples) {
 	await fsp.writeFile(stateFile, JSON.stringify(state, null, 2));
 }
 
-/** The package's own dependencies (TypeScript, gulp, …), installed once from package-lock.json. */
-async function ensureDependencies() {
-	const installed = path.join(REPO_ROOT, 'node_modules', '.package-lock.json');
-	const lock = path.join(REPO_ROOT, 'package-lock.json');
-	if (fs.existsSync(installed) && fs.statSync(installed).mtimeMs >= fs.statSync(lock).mtimeMs) return;
-	say('Installing the package\'s dependencies (npm ci, about a minute) ...');
-	await run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: REPO_ROOT, echo: true });
-}
-
 async function main() {
 	const opts = parseArgs(process.argv.slice(2));
 	if (opts.help) {
@@ -153,8 +145,9 @@ async function main() {
 		throw new Error(`Port ${simPort} (the simulator) is busy. Stop what uses it or set WITRIUM_SIMULATOR_PORT.`);
 	}
 
-	await ensureDependencies();
+	// n8n's install first: it says what the machine lacks before any download.
 	const paths = await ensureN8n(opts.line);
+	ensureDependencies();
 	const userFolder = path.join(cacheDir(), `dev-n8n${opts.line}`);
 	if (opts.fresh) await fsp.rm(userFolder, { recursive: true, force: true });
 	say(`Building and packing ${path.basename(REPO_ROOT)} ...`);

