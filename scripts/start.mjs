@@ -33,7 +33,6 @@ import {
 	importWorkflows,
 	packPackage,
 	restSession,
-	run,
 	startEditor,
 } from './n8n.mjs';
 import { ensureDependencies } from './dependencies.mjs';
