@@ -69,11 +69,16 @@ export interface Trigger extends PollHarness {
 export function makeTrigger(
 	baseUrl: string,
 	parameters: IDataObject,
-	options: Omit<PollHarnessOptions, 'credentials'> & { stored?: IDataObject } = {},
+	/** `workflowId`: the n8n workflow's id, for a second trigger standing for the same one (another main). */
+	options: Omit<PollHarnessOptions, 'credentials'> & { stored?: IDataObject; workflowId?: string } = {},
 	apiToken = TOKEN,
 ): Trigger {
-	const { stored, ...harnessOptions } = options;
-	const workflow = { ...triggerWorkflow(parameters), ...(stored ? { staticData: { [`node:${TRIGGER}`]: stored } } : {}) };
+	const { stored, workflowId, ...harnessOptions } = options;
+	const workflow = {
+		...triggerWorkflow(parameters),
+		...(workflowId ? { id: workflowId } : {}),
+		...(stored ? { staticData: { [`node:${TRIGGER}`]: stored } } : {}),
+	};
 	const harness = createPollHarness(workflow, TRIGGER, {
 		credentials: { witriumApi: { apiToken, baseUrl } },
 		...harnessOptions,
