@@ -97,7 +97,7 @@ export class WitriumTrigger implements INodeType {
 					{ name: 'Closed', value: 'closed', description: 'A session open at the last poll is closed or gone' },
 				],
 				default: ['started', 'closed'],
-				hint: 'The first poll only records the open sessions; events start with the second poll',
+				hint: 'Activating sends nothing to Witrium; the first scheduled poll only records the open sessions, and events start with the second',
 				displayOptions: { show: { event: ['sessionChange'] } },
 			},
 			{

@@ -55,7 +55,7 @@ describe('node description (node-interface.md, witriumTrigger)', () => {
 
 	test('says what the first poll does', () => {
 		expect(property('emit').hint).toMatch(/first poll emits/);
-		expect(property('sessionEvents').hint).toMatch(/first poll only records/);
+		expect(property('sessionEvents').hint).toMatch(/first scheduled poll only records/);
 	});
 });
 
