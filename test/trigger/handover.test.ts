@@ -4,6 +4,8 @@
  * only with time left for it and only while the workflow is still the active one. Runs last until
  * the test ends them (`sim.endRun`).
  */
+import { Logger } from '@n8n/backend-common';
+import { Container } from '@n8n/di';
 import type { IDataObject } from 'n8n-workflow';
 
 import { WitriumClient } from '../../src/client';
@@ -127,8 +129,12 @@ test.each([
 	sim.endRun(carried);
 	sim.injectFault({ endpoint: 'runWorkflow', kind: 'status', status, detail, probability: 1 });
 
+	const warn = jest.spyOn(Container.get(Logger), 'warn');
 	const { output } = await trigger.tick();
 	expect(trigger.json(output)).toEqual([expect.objectContaining({ runId: carried, result: { price: 1 } })]);
+	// The refusal is not swallowed: n8n's log has it.
+	expect(warn).toHaveBeenCalledWith(expect.stringContaining(detail));
+	warn.mockRestore();
 	for (let poll = 0; poll < 2; poll++) {
 		const error = await failure(trigger.tick());
 		expect(error.message).toContain(detail);

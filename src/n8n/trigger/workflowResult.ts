@@ -62,12 +62,8 @@ export async function pollWorkflowResult(
 				}
 			}
 		} catch (error) {
+			// A start that failed after it was sent says so in its message (the run may exist).
 			problem ??= error;
-			if (!outcome.state.pendingRun) {
-				ctx.logger.warn(
-					`Witrium Trigger: starting a run of workflow ${config.workflowId} failed (${(error as Error).message}); if Witrium got the request, that run is not tracked`,
-				);
-			}
 		}
 	}
 
