@@ -21,7 +21,6 @@ import { executeRunWorkflow } from '../../src/n8n/runWorkflowNode';
 import { TOOL_WAIT_SECONDS, executeNodeOrTool } from '../../src/n8n/tool';
 
 const onRun = { operation: ['run'] };
-const onWait = { operation: ['run', 'waitForRun'] };
 // Options act only where they are shown: wait options while waiting, run output where a run is output.
 const whileWaiting = { show: { '/waitFor': ['completed', 'running'] } };
 const untilRunning = { show: { '/waitFor': ['running'] } };
@@ -171,6 +170,26 @@ const waitForRunOptions: INodeProperties[] = [
 	timeoutOption,
 ];
 
+/** Wait For, declared per operation: under Wait for Run, Nothing does not mean "wait later". */
+function waitForProperty(operation: 'run' | 'waitForRun', nothing: string): INodeProperties {
+	return {
+		displayName: 'Wait For',
+		name: 'waitFor',
+		type: 'options',
+		options: [
+			{ name: 'Completed', value: 'completed', description: 'Wait until the run has finished and output its result' },
+			{
+				name: 'Running',
+				value: 'running',
+				description: 'Wait until the browser is up and the run has started (e.g. to chain runs in one session)',
+			},
+			{ name: 'Nothing', value: 'nothing', description: nothing },
+		],
+		default: 'completed',
+		displayOptions: { show: { operation: [operation] } },
+	};
+}
+
 /**
  * One Options collection per operation, each declaring an option once: n8n's "Add Option" gives an
  * option the default of the first declaration of its name, so the defaults that differ by operation
@@ -249,22 +268,8 @@ export class WitriumRunWorkflow implements INodeType {
 			},
 			...argumentsProperties(onRun),
 			browserSessionIdProperty(onRun),
-			{
-				displayName: 'Wait For',
-				name: 'waitFor',
-				type: 'options',
-				options: [
-					{ name: 'Completed', value: 'completed', description: 'Wait until the run has finished and output its result' },
-					{
-						name: 'Running',
-						value: 'running',
-						description: 'Wait until the browser is up and the run has started (e.g. to chain runs in one session)',
-					},
-					{ name: 'Nothing', value: 'nothing', description: 'Output the run ID at once; wait later with "Wait for Run"' },
-				],
-				default: 'completed',
-				displayOptions: { show: onWait },
-			},
+			waitForProperty('run', 'Output the run ID at once; wait later with "Wait for Run"'),
+			waitForProperty('waitForRun', "Do not wait: read the run's state once and output it with `finished`, as Get Results does"),
 			optionsOf('run', runOptions),
 			optionsOf('getResults', getResultsOptions),
 			optionsOf('waitForRun', waitForRunOptions),

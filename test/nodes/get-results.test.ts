@@ -1,7 +1,8 @@
 /**
  * Get Results in a loop (Run with Wait For = Nothing -> Wait -> Get Results -> IF finished): it says
  * whether the run has ended (`finished`), never fails on a run still going, and with Fail on Run
- * Failure a run that ended failed is an error of its item, as it is for Run.
+ * Failure a run that ended failed is an error of its item, as it is for Run. Wait for Run with Wait
+ * For = Nothing reads the run once, as Get Results does.
  */
 import { runWorkflow } from '../harness';
 import { line, node, nodeError, output, useSimulator } from './helpers';
@@ -59,4 +60,13 @@ test('Fail on Run Failure on Get Results: a run still going is output, a run tha
 	expect(error.message).toContain('failed');
 	expect(error.description).toContain('Step 2 "Click #pay" failed: Element not found: #pay');
 	expect(error.itemIndex).toBe(0);
+});
+
+test('Wait for Run with Wait For: Nothing does not wait: it reads the run once and outputs it with finished', async () => {
+	const readOnce = (name: string) => node(name, 'witriumRunWorkflow', { operation: 'waitForRun', waitFor: 'nothing' });
+	const result = await runWorkflow(line([start(ONE_SECOND), readOnce('While Going'), waitForRun(), readOnce('Once Ended')]), { credentials: credentials() });
+	expect(result.error).toBeUndefined();
+	const runId = output(result, 'Start Run')[0].json.runId;
+	expect(output(result, 'While Going')[0].json).toMatchObject({ runId, statusName: expect.stringMatching(/^(pending|running)$/), finished: false });
+	expect(output(result, 'Once Ended')[0].json).toMatchObject({ runId, statusName: 'completed', finished: true, result: { rows: 3 } });
 });

@@ -62,6 +62,7 @@ test.each([
 	['Run, Wait For Nothing', { operation: 'run', waitFor: 'nothing' }, [...RUN_ONLY, ...EVERYWHERE]],
 	['Get Results', { operation: 'getResults' }, [...RUN_OUTPUT, ...EVERYWHERE, 'failOnRunFailure']],
 	['Wait for Run', { operation: 'waitForRun', waitFor: 'completed' }, [...WHILE_WAITING, ...RUN_OUTPUT, ...EVERYWHERE]],
+	['Wait for Run, Wait For Nothing (one read)', { operation: 'waitForRun', waitFor: 'nothing' }, EVERYWHERE],
 	[
 		'Wait for Run until Running',
 		{ operation: 'waitForRun', waitFor: 'running' },
@@ -82,6 +83,17 @@ test('adding On Timeout starts it at Cancel Run and Fail for a run this node sta
 test('adding Fail on Run Failure starts it on where the node waits, off for Get Results (which reads any state)', () => {
 	expect(offered({ operation: 'run', waitFor: 'completed' }).failOnRunFailure).toBe(true);
 	expect(offered({ operation: 'getResults' }).failOnRunFailure).toBe(false);
+});
+
+test('Wait For: Nothing says what it does under each operation', () => {
+	const nothing = (operation: string) =>
+		(
+			description.properties.find(
+				(property) => property.name === 'waitFor' && NodeHelpers.displayParameter({ operation }, property, editorNode, description),
+			)?.options as Array<{ value: string; description: string }>
+		).find((choice) => choice.value === 'nothing')?.description;
+	expect(nothing('run')).toMatch(/wait later with "Wait for Run"/);
+	expect(nothing('waitForRun')).toMatch(/read the run's state once and output it with `finished`/);
 });
 
 test('Output says how to reach the browser session id from Result Items and Steps', () => {
