@@ -130,6 +130,7 @@ describe('Cancel Run', () => {
 			browserSessionId: sessionId,
 			runType: expect.any(String),
 			sessionClosed: true,
+			sessionCloseMessage: expect.any(String),
 		});
 		expect(sim.runs()[0].status).toBe('X');
 		expect(sim.sessions()[0].status).toBe('closed');
