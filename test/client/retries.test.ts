@@ -2,7 +2,9 @@
  * Retries, timeouts, redirects and aborts: reads survive transient trouble; requests that
  * start work are never sent twice unless they provably never arrived or were refused (429).
  */
-import { WitriumApiError, WitriumClient, closeAllDispatchers } from '../../src/client';
+import { lookup as dnsLookup } from 'node:dns';
+
+import { WitriumApiError, WitriumClient, closeAllDispatchers, type LookupFunction } from '../../src/client';
 import type { WitriumSimulator } from '../../simulator/index';
 import { TOKEN, assertNoTokenLeak, delay, failure, freePort, makeClient, recordingServer, startSimulator } from './helpers';
 
@@ -210,6 +212,20 @@ describe('requests that start work are never duplicated', () => {
 			await starting;
 			await server?.close();
 		}
+	});
+
+	test('a failed DNS lookup is retried: the request never left', async () => {
+		let failedLookups = 0;
+		const lookup = ((hostname: string, options: object, callback: (error: Error | null, ...rest: unknown[]) => void) => {
+			if (failedLookups < 2) {
+				failedLookups++;
+				callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }));
+			} else dnsLookup(hostname, options, callback);
+		}) as unknown as LookupFunction;
+		const c = makeClient(baseUrl.replace('127.0.0.1', 'localhost'), { retryBaseDelayMs: 10, egress: { validateUrl: async () => undefined, lookup } });
+		const submitted = await c.runWorkflow('wf-1');
+		expect(failedLookups).toBe(2);
+		expect(sim.runs().map((run) => run.runId)).toEqual([submitted.runId]);
 	});
 
 	test('when nothing ever listens, the error says nothing started', async () => {
