@@ -6,11 +6,12 @@ import { boundToolOutput } from './toolOutput';
 
 /**
  * How the action nodes behave when an AI Agent calls them as tools. n8n offers every
- * `usableAsTool` node as `<type>Tool`, describes it to the model with the node's `description`
- * (n8n 2.40 ignores `usableAsTool.replacements` when it runs a tool, so there is one text for
- * both), and runs the node's own `execute()` for a tool call: on n8n 2.x as an ordinary node
- * execution whose input item is the agent's item plus the model's arguments, on 1.x in a
- * sub-node context. Either way the node's type name ends in `Tool`: that is how a call is
+ * `usableAsTool` node as `<type>Tool`, describes it to the model with its `toolDescription`
+ * parameter (each node declares its own text for the model, toolDescriptionProperty, as n8n 2.40
+ * ignores `usableAsTool.replacements` when it runs a tool; the panel keeps the node's
+ * `description` for people), and runs the node's own `execute()` for a tool call: on n8n 2.x
+ * as an ordinary node execution whose input item is the agent's item plus the model's
+ * arguments, on 1.x in a sub-node context. Either way the node's type name ends in `Tool`: that is how a call is
  * recognised. n8n sends the model `JSON.stringify([item.json, ...])`; an error reaches it as
  * its message alone on 2.x, and as an empty answer on 1.x (the agent's executor drops thrown
  * tool errors), so a tool call never throws: it answers `{ error }` saying what to fix.
