@@ -11,10 +11,11 @@ import { boundToolOutput } from './toolOutput';
  * ignores `usableAsTool.replacements` when it runs a tool; the panel keeps the node's
  * `description` for people), and runs the node's own `execute()` for a tool call: on n8n 2.x
  * as an ordinary node execution whose input item is the agent's item plus the model's
- * arguments, on 1.x in a sub-node context. Either way the node's type name ends in `Tool`: that is how a call is
- * recognised. n8n sends the model `JSON.stringify([item.json, ...])`; an error reaches it as
- * its message alone on 2.x, and as an empty answer on 1.x (the agent's executor drops thrown
- * tool errors), so a tool call never throws: it answers `{ error }` saying what to fix.
+ * arguments, on 1.x in a sub-node context. Either way the node's type name ends in `Tool`:
+ * that is how a call is recognised. n8n sends the model `JSON.stringify([item.json, ...])`; an
+ * error reaches it as its message alone on 2.x, and as an empty answer on 1.x (the agent's
+ * executor drops thrown tool errors), so a tool call never throws: it answers `{ error }`
+ * saying what to fix.
  */
 
 /** Longest a tool call waits for a run when the node's own timeout is not set: a chat is waiting. */
