@@ -75,7 +75,7 @@ export class WitriumTrigger implements INodeType {
 					},
 				],
 				default: 'changed',
-				hint: 'The first poll emits the current result (or, for new items, every element), since nothing was emitted before. Every poll starts a run; one that takes longer than the poll is emitted by the next poll, which also starts the next run: never two runs at once.',
+				hint: 'The first poll emits the current result (or, for new items, every element), since nothing was emitted before. Every poll starts a run; one that takes longer than the poll is emitted by the next poll, which also starts the next run: never two runs at once. Fetch Test Event starts a real, paid run too, and waits for it up to Max Wait per Poll.',
 				displayOptions: { show: onWorkflowResult },
 			},
 			{
