@@ -64,7 +64,7 @@ export class WitriumRunTalent implements INodeType {
 					requestTimeoutOption(
 						'Timeout (Seconds)',
 						DEFAULT_WAIT_SECONDS,
-						'Longest time to wait for the talent: the call returns only when it has finished. The same when an AI agent calls this node as a tool: a talent cannot be cancelled, so a shorter wait would leave it running.',
+						'Longest time to wait for the talent: the call returns only when it has finished. The same when an AI agent calls this node as a tool: a talent cannot be cancelled, so a shorter wait would leave it running. Read from the first item: one value for the whole node.',
 					),
 					useStatesOption,
 				],

@@ -80,7 +80,7 @@ const outputOption: INodeProperties = {
 const requestTimeout = requestTimeoutOption(
 	'HTTP Request Timeout (Seconds)',
 	DEFAULT_REQUEST_TIMEOUT_SECONDS,
-	'Longest time one HTTP request to Witrium may take; waiting for a run is bounded by Timeout instead',
+	'Longest time one HTTP request to Witrium may take; waiting for a run is bounded by Timeout instead. Read from the first item: one value for the whole node.',
 );
 
 const timeoutOption: INodeProperties = {

@@ -148,7 +148,7 @@ export const maxConcurrencyOption: INodeProperties = {
 	typeOptions: { minValue: 1, maxValue: MAX_CONCURRENCY },
 	default: DEFAULT_MAX_CONCURRENCY,
 	description:
-		'How many items run at once, each in its own browser. Items that name the same browser session always run one after another, in item order.',
+		'How many items run at once, each in its own browser. Items that name the same browser session always run one after another, in item order. Read from the first item: one value for the whole node.',
 };
 
 /** A wait on the service: what it bounds (one HTTP request, or a whole synchronous talent) is in its name. */

@@ -50,6 +50,21 @@ test('20 items at maxConcurrency 5: at most 5 runs at once, never two in one ses
 	expect(inSessionA.map((run) => run.args.index)).toEqual([0, 1, 2, 3]);
 });
 
+test.each([
+	[[1, 4, 4, 4], (most: number) => expect(most).toBe(1)],
+	[[4, 1, 1, 1], (most: number) => expect(most).toBeGreaterThan(1)],
+])('Max Concurrency is read from the first item (per item %j)', async (perItem, check) => {
+	const result = await runWorkflow(
+		line(
+			[node('Run', 'witriumRunWorkflow', { workflowId: STEADY, browserSessionId: '', options: { maxConcurrency: '={{ $json.most }}' } })],
+			perItem.map((most) => ({ most })),
+		),
+		{ credentials: credentials() },
+	);
+	expect(output(result, 'Run')).toHaveLength(4);
+	check(sim.maxConcurrentRuns());
+});
+
 test('stopping the execution mid-wait cancels the run it started before the node returns', async () => {
 	const abort = new AbortController();
 	const pending = runWorkflow(line([node('Run', 'witriumRunWorkflow', { workflowId: ENDLESS, browserSessionId: '' })]), {
