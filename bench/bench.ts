@@ -15,10 +15,11 @@ import path from 'node:path';
 
 import { closeAllDispatchers } from '../src/client';
 import { runBatch, type BatchResult } from './batch';
-import { RUN_SPREAD, runDetection, type DetectionResult, type GroupSummary } from './detection';
-import { commit, machine, round, table, type Goal } from './lib';
+import { runDetection, type DetectionResult } from './detection';
+import { commit, machine, round, type Goal } from './lib';
 import { runMemory, type MemoryResult } from './memory';
 import { runOverhead, runParallel, type OverheadResult, type ParallelResult } from './nodes';
+import { renderSections, runHeader, type BenchReport } from './report';
 import { runVirtualDetection } from './virtual';
 
 const args = process.argv.slice(2);
@@ -58,10 +59,7 @@ async function main(): Promise<void> {
 	const startedAt = new Date();
 	const before = machine();
 	const measured = commit();
-	console.log(`Witrium node bench — ${startedAt.toISOString()}, commit ${measured}${quick ? ' (quick)' : ''}`);
-	console.log(
-		`machine: ${before.nproc} CPUs (${before.cpuModel}), Node ${before.node}, ${before.platform}, load average ${before.loadAverage.join(' ')}`,
-	);
+	console.log(runHeader({ date: startedAt.toISOString(), commit: measured, quick, machine: before }));
 	console.log('');
 
 	// Detection is mostly waiting (its longest batch is 6 runs of ~300 s): the other sections run
@@ -99,17 +97,7 @@ async function main(): Promise<void> {
 	const after = machine();
 
 	const goals = [...detectionGoals(detection), ...(sections ? sectionGoals(sections) : [])];
-	printDetection(detection, virtual);
-	if (sections) {
-		printBatch(sections.batch);
-		printParallel([sections.parallel10]);
-		printOverhead(sections.overhead);
-		printMemory(sections.memory);
-	}
-	printGoals(goals);
-	console.log(`\nload average at the end: ${after.loadAverage.join(' ')} (1/5/15 min; ${after.nproc} CPUs)`);
-
-	const report = {
+	const report: BenchReport = {
 		date: startedAt.toISOString(),
 		commit: measured,
 		quick,
@@ -120,6 +108,15 @@ async function main(): Promise<void> {
 		goals,
 		durationS: round((Date.now() - startedAt.getTime()) / 1000, 1),
 	};
+	// The run's header was printed at the start; the figures follow.
+	console.log(
+		renderSections(report)
+			.filter((section) => section.name !== 'run')
+			.map((section) => section.text)
+			.join('\n\n'),
+	);
+	console.log(`\nload average at the end: ${after.loadAverage.join(' ')} (1/5/15 min; ${after.nproc} CPUs)`);
+
 	if ((!quick && !detectionOnly) || outArg) {
 		const file = outArg ?? path.join(__dirname, 'results', `${startedAt.toISOString().slice(0, 10)}.json`);
 		mkdirSync(path.dirname(file), { recursive: true });
@@ -221,155 +218,6 @@ function sectionGoals({
 			met: memory.completed,
 		},
 	];
-}
-
-function printDetection(detection: DetectionResult, onVirtualTime: boolean): void {
-	const [mine, base] = detection.strategies;
-	const cell = (g: GroupSummary) => [g.meanDetectionS.toFixed(2), g.maxDetectionS.toFixed(2), g.requests];
-	console.log(
-		`Detection${onVirtualTime ? ' on virtual time (a model of the simulator)' : ''}: seconds from a run's end (simulator completedAt) to the waiter seeing it; ${mine.label} vs ${base.label}`,
-	);
-	console.log(
-		`(runs of ${detection.lengthsS.join(', ')} s ±${RUN_SPREAD * 100} %; per length and strategy ${detection.workflowsPerLength} workflows, each run ${detection.runsPerWorkflow} times in a row; all at once; took ${detection.wallS} s)`,
-	);
-	for (const kind of ['first', 'repeats'] as const) {
-		const runs = kind === 'first' ? detection.workflowsPerLength : detection.workflowsPerLength * (detection.runsPerWorkflow - 1);
-		console.log(`\n${kind === 'first' ? 'First runs' : 'Repeated runs'} (${runs} per length and strategy): mean s, max s, requests`);
-		console.log(
-			table(
-				['run length', 'package mean', 'max', 'requests', 'poller mean', 'max', 'requests', 'mean ratio', 'requests ratio'],
-				mine.byLength.map((row, i) => {
-					const a = row[kind];
-					const b = base.byLength[i][kind];
-					return [
-						`${row.nominalS} s`,
-						...cell(a),
-						...cell(b),
-						`${(a.meanDetectionS / b.meanDetectionS).toFixed(2)}×`,
-						`${(a.requests / b.requests).toFixed(2)}×`,
-					];
-				}),
-			),
-		);
-	}
-	console.log('\nWhole mix');
-	console.log(
-		table(
-			['strategy', 'runs', 'median s', 'mean s', 'max s', 'requests'],
-			detection.strategies.map((s) => [
-				s.label,
-				s.all.runs,
-				s.all.medianDetectionS.toFixed(2),
-				s.all.meanDetectionS.toFixed(2),
-				s.all.maxDetectionS.toFixed(2),
-				s.all.requests,
-			]),
-		),
-	);
-	console.log('');
-}
-
-function printBatch(batch: BatchResult): void {
-	console.log('Large batch through the Run Workflow node (node in its own process)');
-	console.log(
-		table(
-			[
-				'items × run',
-				'maxConcurrency',
-				'wall s',
-				'ideal s',
-				'ratio',
-				'completed',
-				'max at once',
-				'polls/run',
-				'RSS before MB',
-				'peak RSS MB',
-				'loop delay p50/p99/max ms',
-			],
-			[
-				[
-					`${batch.items} × ${batch.runS} s`,
-					batch.maxConcurrency,
-					batch.wallS.toFixed(1),
-					batch.idealS.toFixed(1),
-					`${batch.ratio.toFixed(2)}×`,
-					`${batch.succeeded}/${batch.items}`,
-					batch.maxRunsAtOnce,
-					batch.pollsPerRun,
-					batch.baselineRssMb,
-					batch.peakRssMb,
-					`${batch.eventLoopDelayMs.p50}/${batch.eventLoopDelayMs.p99}/${batch.eventLoopDelayMs.max}`,
-				],
-			],
-		),
-	);
-	if (batch.error) console.log(`error: ${batch.error}`);
-	console.log('');
-}
-
-function printParallel(rows: ParallelResult[]): void {
-	console.log('Parallel runs through the Run Workflow node (n8n-core engine)');
-	console.log(
-		table(
-			['items × run', 'maxConcurrency', 'wall s', 'ideal s', 'ratio', 'completed', 'max at once'],
-			rows.map((r) => [
-				`${r.items} × ${r.runS} s`,
-				r.maxConcurrency,
-				r.wallS.toFixed(1),
-				r.idealS.toFixed(1),
-				`${r.ratio.toFixed(2)}×`,
-				`${r.succeeded}/${r.items}`,
-				r.maxRunsAtOnce,
-			]),
-		),
-	);
-	console.log('');
-}
-
-function printOverhead(overhead: OverheadResult): void {
-	console.log(`Overhead: ${overhead.items} instant runs, maxConcurrency ${overhead.maxConcurrency}, node vs bare client`);
-	console.log(
-		table(
-			['mode', 'side', 'wall s', 'items/s', 'requests', 'node/client'],
-			overhead.rows.map((r) => [
-				r.mode,
-				r.side,
-				r.wallS.toFixed(2),
-				r.perSecond.toFixed(1),
-				r.requests,
-				r.side === 'node' ? `${overhead.ratios[r.mode].toFixed(2)}×` : '',
-			]),
-		),
-	);
-	console.log('');
-}
-
-function printMemory(memory: MemoryResult): void {
-	console.log(
-		`Memory: one run with a ${memory.elements.toLocaleString('en')}-element result (${memory.resultJsonMb} MB JSON), Output: Result Items, node in its own process`,
-	);
-	console.log(
-		table(
-			['completed', 'items out', 'time s', 'RSS before MB', 'peak RSS MB', 'heap before MB', 'peak heap MB'],
-			[
-				[
-					memory.completed ? 'yes' : 'NO',
-					memory.outputItems,
-					memory.durationS.toFixed(2),
-					memory.baselineRssMb,
-					memory.peakRssMb,
-					memory.baselineHeapMb,
-					memory.peakHeapMb,
-				],
-			],
-		),
-	);
-	console.log('');
-}
-
-function printGoals(goals: Goal[]): void {
-	console.log('Goals (issues 6, 13 and 18)');
-	for (const goal of goals) console.log(`  [${goal.met ? 'met' : 'NOT MET'}] ${goal.name} ${goal.goal}: ${goal.value}`);
 }
 
 main().catch((error: unknown) => {

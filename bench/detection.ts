@@ -15,7 +15,7 @@
 import { WitriumSimulator } from '../simulator';
 import type { WorkflowDefinition } from '../simulator';
 import { WitriumClient, isTerminalStatus, type RunResults } from '../src/client';
-import { mean, median, round, sleep, sum } from './lib';
+import { RUN_SPREAD, mean, median, round, sleep, sum } from './lib';
 
 export interface DetectionSample {
 	strategy: string;
@@ -95,8 +95,6 @@ export function workflowFor(id: string, runMs: number): WorkflowDefinition {
 }
 
 const GOLDEN = (Math.sqrt(5) - 1) / 2;
-/** Runs of one workflow vary by ±6 % (issue 18). */
-export const RUN_SPREAD = 0.06;
 
 /** The k-th run length of nominal length `nominalS`, spread evenly over ±RUN_SPREAD. */
 export function runLengthMs(nominalS: number, k: number): number {

@@ -2,6 +2,9 @@
 import { execSync } from 'node:child_process';
 import os from 'node:os';
 
+/** Runs of one workflow vary by ±6 % (issue 18). */
+export const RUN_SPREAD = 0.06;
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function median(values: number[]): number {
@@ -28,7 +31,11 @@ export const round = (value: number, digits = 2) => Math.round(value * 10 ** dig
 export function table(headers: string[], rows: Array<Array<string | number>>): string {
 	const cells = [headers, ...rows.map((row) => row.map(String))];
 	const widths = headers.map((_, col) => Math.max(...cells.map((row) => (row[col] ?? '').length)));
-	const line = (row: string[]) => row.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]) : cell.padStart(widths[col]))).join('  ');
+	const line = (row: string[]) =>
+		row
+			.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]) : cell.padStart(widths[col])))
+			.join('  ')
+			.trimEnd();
 	return [line(cells[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }
 
