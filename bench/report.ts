@@ -29,7 +29,7 @@ export interface BenchReport {
 export type SectionName = 'run' | 'detection' | 'batch' | 'parallel' | 'overhead' | 'memory' | 'goals';
 
 /** The first lines the bench prints, before anything is measured. */
-export function runHeader(report: Pick<BenchReport, 'date' | 'commit' | 'quick' | 'machine'>): string {
+export function runHeader(report: Pick<BenchReport, 'date' | 'commit' | 'quick'> & { machine: Machine }): string {
 	const { machine } = report;
 	return [
 		`Witrium node bench — ${report.date}, commit ${report.commit ?? 'not recorded'}${report.quick ? ' (quick)' : ''}`,
