@@ -20,7 +20,8 @@ type Marked = { [POLLED]?: true; [ON_TAKEN]?: (() => void) | undefined; __emit?:
  * context per activation, run the activation poll on it first and every later poll on the same
  * context (ActiveWorkflowTriggers.activatePollTrigger); the durable scheduler builds a context per
  * tick and bounds it (`getPollBudgetMs`), while the activation's context is unbounded. So: the
- * first poll on a context that the host does not bound.
+ * first poll on a context that the host does not bound. (A scheduler poll timeout of exactly
+ * 375 s gives a bound equal to the unbounded default; docs/trigger.md says to avoid it.)
  */
 export function isActivationPoll(ctx: IPollFunctions): boolean {
 	const marked = ctx as unknown as Marked;
