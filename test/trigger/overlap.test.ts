@@ -10,7 +10,7 @@ import { TOKEN, heldWorkflow, makeTrigger, mostRunsAtOnce, runIds, useSimulator 
 
 const sim = useSimulator();
 
-describe.each(['inMemory', 'staged'] as const)('a tick while the last poll still waits (static data %s)', (cursorMode) => {
+describe.each(['inMemory', 'durable', 'staged'] as const)('a tick while the last poll still waits (static data %s)', (cursorMode) => {
 	test('finds it in flight and returns nothing: the run is settled once, emitted once, and no second run starts', async () => {
 		const wf = heldWorkflow({ result: { listings: 3 } });
 		sim.define({ workflows: [wf] });
