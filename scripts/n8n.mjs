@@ -21,7 +21,7 @@ export { REPO_ROOT, PACKAGE_NAME, LINES, TEST_ENCRYPTION_KEY, OWNER, cacheDir, n
 export { run } from './n8n/process.mjs';
 export { ensureN8n } from './n8n/install.mjs';
 export { packPackage, createUserFolder } from './n8n/package.mjs';
-export { n8nEnv, freePort, n8nCommand, importCredentials, importWorkflows, parseExecuteOutput, executeWorkflow, runNodeItems, runNodeError } from './n8n/commands.mjs';
+export { n8nEnv, freePort, n8nCommand, importCredentials, importWorkflows, activateWorkflows, parseExecuteOutput, executeWorkflow, runNodeItems, runNodeError } from './n8n/commands.mjs';
 export { startEditor } from './n8n/editor.mjs';
 export { startServerProcess } from './n8n/server.mjs';
 export { reservePort, saysPortInUse } from './ports.mjs';

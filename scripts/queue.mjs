@@ -15,7 +15,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-import { createUserFolder, importCredentials, importWorkflows, n8nCommand, n8nEnv, n8nPaths, reservePort, saysPortInUse, startEditor, startServerProcess } from './n8n.mjs';
+import { activateWorkflows, createUserFolder, importCredentials, importWorkflows, n8nEnv, n8nPaths, reservePort, saysPortInUse, startEditor, startServerProcess } from './n8n.mjs';
 
 const exec = promisify(execFile);
 const log = (msg) => process.stderr.write(`[queue.mjs] ${msg}\n`);
@@ -204,8 +204,7 @@ export async function startQueueServices(dir, { extraEnv = {} } = {}) {
 		},
 		/** Activates workflows as the CLI does (the main must be (re)started to pick them up). */
 		async activate(ids) {
-			const args = (id) => (line === '1' ? ['update:workflow', `--id=${id}`, '--active=true'] : ['publish:workflow', `--id=${id}`]);
-			await Promise.all(ids.map((id) => n8nCommand(line, userFolder, args(id), { env, retryOnCrash: true })));
+			await activateWorkflows(line, userFolder, ids, { env });
 		},
 		/** The main (`n8n start`) on `port`, or on one from the allocator. */
 		async startMain(port) {

@@ -122,6 +122,16 @@ export async function importWorkflows(line, userFolder, workflows, { env } = {})
 	await importItems(line, userFolder, 'workflow', withDefaults, env);
 }
 
+/**
+ * Activates saved workflows as the CLI does (`publish:workflow` on 2.x, `update:workflow
+ * --active=true` on 1.x), all at once (on SQLite, pass one id: parallel writers may lock it);
+ * a running `n8n start` picks them up only when (re)started.
+ */
+export async function activateWorkflows(line, userFolder, ids, { env } = {}) {
+	const args = (id) => (String(line) === '1' ? ['update:workflow', `--id=${id}`, '--active=true'] : ['publish:workflow', `--id=${id}`]);
+	await Promise.all(ids.map((id) => n8nCommand(line, userFolder, args(id), { env, retryOnCrash: true })));
+}
+
 /** Find the pretty JSON that `n8n execute --rawOutput` prints: a line `{` ... a line `}`. */
 export function parseExecuteOutput(text) {
 	const lines = text.split('\n');
