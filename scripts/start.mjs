@@ -12,8 +12,9 @@
 // package, installs it into a dev user folder as n8n's community-package installer does,
 // starts the Witrium simulator with demo data on 127.0.0.1:8787 (unless WITRIUM_API_TOKEN
 // is set: then the credential points at https://api.witrium.com or WITRIUM_BASE_URL),
-// imports a ready "Witrium API" credential and the examples/*.json workflows, starts the
-// editor, sets up the owner login and prints what to open. Ctrl-C stops everything.
+// imports a ready "Witrium API" credential and the examples/*.json workflows, activates the
+// MCP server example (with a bearer token credential for MCP clients), starts the editor,
+// sets up the owner login and prints what to open. Ctrl-C stops everything.
 // With --queue, scripts/queue.mjs sets up the same in queue mode.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -25,6 +26,7 @@ import path from 'node:path';
 
 import {
 	OWNER,
+	activateWorkflows,
 	REPO_ROOT,
 	cacheDir,
 	createUserFolder,
@@ -42,6 +44,12 @@ const CREDENTIAL_ID = 'witriumCredential01';
 const CREDENTIAL_NAME = 'Witrium API';
 const CREDENTIAL_TYPE = 'witriumApi';
 const SIMULATOR_TOKEN_DEFAULT = 'sim_demo_token';
+/** The token MCP clients send to the MCP server example (its "Witrium MCP client token" credential). */
+const MCP_CREDENTIAL = { id: 'witriumMcpToken01', name: 'Witrium MCP client token', type: 'httpBearerAuth', data: { token: 'mcp_demo_token' } };
+const MCP_TRIGGER = '@n8n/n8n-nodes-langchain.mcpTrigger';
+
+/** The MCP Server Trigger of a workflow, if it has one: such a workflow serves only while active. */
+const mcpTriggerOf = (workflow) => workflow.nodes?.find((node) => node.type === MCP_TRIGGER);
 
 function parseArgs(argv) {
 	const opts = { line: '2', port: Number(process.env.N8N_PORT || 5678), fresh: false, queue: false };
@@ -108,19 +116,25 @@ async function startSimulator(token, port) {
  * Imports (each is an n8n process, ~5 s): only what changed since the last start, so
  * edits made in the editor survive restarts unless the repo's example changed.
  */
-async function importChanged(line, userFolder, credential, examples) {
+async function importChanged(line, userFolder, credentials, examples) {
 	const stateFile = path.join(userFolder, 'witrium-dev-imports.json');
 	const state = JSON.parse(await fsp.readFile(stateFile, 'utf8').catch(() => '{}'));
-	if (state.credential !== hash(credential)) {
-		say(`Importing the "${CREDENTIAL_NAME}" credential ...`);
-		await importCredentials(line, userFolder, [credential]);
-		state.credential = hash(credential);
+	if (state.credential !== hash(credentials)) {
+		say(`Importing the credentials ${credentials.map((c) => `"${c.name}"`).join(', ')} ...`);
+		await importCredentials(line, userFolder, credentials);
+		state.credential = hash(credentials);
 	}
 	state.workflows ??= {};
 	const changed = examples.filter(({ workflow }) => state.workflows[workflow.id] !== hash(workflow));
 	if (changed.length) {
 		say(`Importing ${changed.length} example workflow(s) ...`);
 		await importWorkflows(line, userFolder, changed.map((e) => e.workflow));
+		// An import leaves a workflow inactive; the MCP server is activated once, after its import.
+		const serving = changed.filter(({ workflow }) => mcpTriggerOf(workflow)).map(({ workflow }) => workflow.id);
+		if (serving.length) {
+			say(`Activating ${serving.length} MCP server workflow(s) ...`);
+			for (const id of serving) await activateWorkflows(line, userFolder, [id]);
+		}
 		for (const { workflow } of changed) state.workflows[workflow.id] = hash(workflow);
 	}
 	await fsp.writeFile(stateFile, JSON.stringify(state, null, 2));
@@ -170,7 +184,7 @@ async function main() {
 		serviceLine = `the Witrium simulator (demo data) at ${started.url}, token ${token}`;
 	}
 
-	const credential = { id: CREDENTIAL_ID, name: CREDENTIAL_NAME, type: CREDENTIAL_TYPE, data: credentialData };
+	const credentials = [{ id: CREDENTIAL_ID, name: CREDENTIAL_NAME, type: CREDENTIAL_TYPE, data: credentialData }, MCP_CREDENTIAL];
 	const examples = await exampleWorkflows();
 	let editor;
 	let queue = null;
@@ -178,13 +192,21 @@ async function main() {
 	if (opts.queue) {
 		const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'witrium-dev-queue-'));
 		say(`Starting Redis, Postgres, n8n ${paths.n8n}'s main and two workers (queue mode) in ${dir} ...`);
-		queue = await startQueueStack({ line: opts.line, dir, tarball, credentials: [credential], workflows: examples.map((e) => e.workflow), port: opts.port });
+		queue = await startQueueStack({
+			line: opts.line,
+			dir,
+			tarball,
+			credentials,
+			workflows: examples.map((e) => e.workflow),
+			activate: examples.filter(({ workflow }) => mcpTriggerOf(workflow)).map(({ workflow }) => workflow.id),
+			port: opts.port,
+		});
 		editor = queue.main;
 		dataLine = `${dir} (queue mode: Redis ${queue.env.QUEUE_BULL_REDIS_PORT}, Postgres ${queue.postgres.port}; removed on Ctrl-C)`;
 		for (const w of queue.workers) dataLine += `\n  ${w.name} log     ${w.logFile}`;
 	} else {
 		await createUserFolder(userFolder, tarball);
-		await importChanged(opts.line, userFolder, credential, examples);
+		await importChanged(opts.line, userFolder, credentials, examples);
 		say(`Starting n8n ${paths.n8n} (Node ${paths.node}) ...`);
 		editor = await startEditor(opts.line, userFolder, opts.port);
 	}
@@ -200,6 +222,10 @@ async function main() {
 	if (examples.length) {
 		say('  Workflows       (Overview in the editor)');
 		for (const { workflow } of examples) say(`    ${workflow.name}   ${url}/workflow/${workflow.id}`);
+	}
+	for (const { workflow } of examples) {
+		const trigger = mcpTriggerOf(workflow);
+		if (trigger) say(`  MCP server      ${url}/mcp/${trigger.parameters.path}   (header  Authorization: Bearer ${MCP_CREDENTIAL.data.token})`);
 	}
 	if (demoIds) {
 		say('  Demo ids        ' + Object.entries(demoIds).map(([k, v]) => `${k}=${v}`).join('\n                  '));
