@@ -13,6 +13,10 @@
  * One `n8n start` per line: the four cases run side by side through the REST API (the
  * editor's "Execute workflow"), which also lets the stop case press Stop mid-run. Every
  * case is checked at the simulator and in the requests the model received.
+ *
+ * In the same n8n, beside them: an agent outside n8n (the MCP SDK's client) uses the tools of
+ * examples/mcp-server-for-remote-agents.json through its MCP Server Trigger, published before
+ * `n8n start` (support/mcp-agent.ts).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,6 +25,7 @@ import path from 'node:path';
 import type { WitriumSimulator } from '../../simulator';
 import { DEMO_IDS } from '../../simulator/demo';
 import { finishedExecution, startExecution, stopExecution, type FinishedExecution } from './support/editor-runs';
+import { MCP_DEFINITIONS, MCP_IDS, MCP_TOKEN, MCP_TOKEN_CREDENTIAL, MCP_WORKFLOW_ID, type RemoteAgentSaw, mcpWorkflow, remoteAgent } from './support/mcp-agent';
 import { type ModelServer, type Turn, startModelServer, toolName } from './support/model-server';
 import { LINES, type Line, N8nUnderTest, PACKAGE, type WorkflowNode, manualTrigger, node, startSimulator, witriumCredential } from './support/n8n';
 
@@ -157,20 +162,25 @@ describe.each(LINES)('n8n %s.x: an AI Agent uses the Witrium tools', (line) => {
 	let model: ModelServer;
 	const done: Partial<Record<keyof typeof SCRIPTS, FinishedExecution>> = {};
 	let stopAnswer: { status: number; body: unknown };
+	let mcp: RemoteAgentSaw;
 
 	beforeAll(async () => {
 		let url: string;
 		let token: string;
 		({ simulator: sim, url, token } = await startSimulator());
+		sim.define(MCP_DEFINITIONS);
 		model = await startModelServer(SCRIPTS);
 		n8n = await N8nUnderTest.create(line);
 		await n8n.importCredentials([
 			witriumCredential(url, token),
 			{ ...MODEL_CREDENTIAL, type: 'openAiApi', data: { apiKey: 'sk-test-not-a-real-key', url: model.url } },
+			MCP_TOKEN_CREDENTIAL,
 		]);
 		const all = workflows(line);
-		await n8n.importWorkflows(Object.values(all));
+		await n8n.importWorkflows([...Object.values(all), mcpWorkflow()]);
+		await n8n.activate([MCP_WORKFLOW_ID]);
 		await n8n.startEditor();
+		const remote = remoteAgent(n8n, sim);
 
 		// All four side by side; the stop case is stopped once its Witrium run is going.
 		const started = Object.fromEntries(
@@ -183,6 +193,7 @@ describe.each(LINES)('n8n %s.x: an AI Agent uses the Witrium tools', (line) => {
 				done[script as keyof typeof SCRIPTS] = await finishedExecution(n8n, executionId);
 			}),
 		);
+		mcp = await remote;
 		if (process.env.WITRIUM_E2E_KEEP) {
 			const file = path.join(os.tmpdir(), `witrium-agent-e2e-n8n${line}.json`);
 			fs.writeFileSync(file, JSON.stringify(model.requests, null, 2));
@@ -276,8 +287,10 @@ describe.each(LINES)('n8n %s.x: an AI Agent uses the Witrium tools', (line) => {
 		expect(description('Scrape Listings')).toMatch(/^Reads the first five listings/);
 		expect(description('Log In')).toMatch(/^Logs in to the demo shop/);
 
-		const runs = sim.runs().filter((r) => r.args.username === 'kim@example.com' || r.definitionId === DEMO_IDS.scrapeWorkflow);
-		const sessionId = runs[0]?.sessionId;
+		// The runs in the session of kim's login (the MCP cases scrape in a session of their own).
+		const sessionId = sim.runs().find((r) => r.args.username === 'kim@example.com')?.sessionId;
+		expect(sessionId).toEqual(expect.any(String));
+		const runs = sim.runs().filter((r) => r.sessionId === sessionId);
 		expect(runs.map((r) => [r.definitionId, r.sessionId, r.status])).toEqual([
 			[DEMO_IDS.loginWorkflow, sessionId, 'C'],
 			[DEMO_IDS.scrapeWorkflow, sessionId, 'C'],
@@ -289,5 +302,99 @@ describe.each(LINES)('n8n %s.x: an AI Agent uses the Witrium tools', (line) => {
 
 	test('the API token never appears in what the model received', () => {
 		expect(JSON.stringify(model.requests)).not.toContain(sim.token);
+	});
+
+	describe('over MCP, an agent outside n8n', () => {
+		const exampleTools = ['Open_Browser', 'Log_In', 'Scrape_Listings', 'Summarize_Page', 'Close_Browser'];
+		const tool = (name: string) => mcp.tools.find((t) => t.name === name);
+		const answer = (a: { json: unknown }) => (a.json as Array<Record<string, unknown>>)[0];
+
+		test('lists the example\'s tools with their descriptions and input schemas: each $fromAI key a required string', () => {
+			expect(mcp.tools.map((t) => t.name).sort()).toEqual([...exampleTools, 'Archive_Shop', 'Export_Everything', 'Read_Reviews'].sort());
+			const properties = (name: string) => tool(name)?.inputSchema.properties ?? {};
+			expect(Object.keys(properties('Open_Browser'))).toEqual([]);
+			expect(properties('Log_In')).toEqual({
+				username: { type: 'string', description: 'Email address of the shop account to log in with' },
+				browserSessionId: { type: 'string', description: 'The browserSessionId that Open_Browser returned' },
+			});
+			expect(tool('Log_In')?.inputSchema.required?.sort()).toEqual(['browserSessionId', 'username']);
+			for (const name of ['Scrape_Listings', 'Summarize_Page', 'Close_Browser']) expect(tool(name)?.inputSchema.required).toEqual(['browserSessionId']);
+			// Written for an agent that has never seen n8n: what to call first, what to pass on, what to do when.
+			expect(tool('Open_Browser')?.description).toMatch(/^Opens a new cloud browser .* Call this first\./);
+			expect(tool('Summarize_Page')?.description).toMatch(/may still be running, do not call this tool again/);
+			expect(mcp.tools.map((t) => t.description).join(' ')).not.toMatch(/n8n|\$fromAI|node/i);
+		});
+
+		test('chains a session: the id Open_Browser returned reaches every next call, the client\'s username reaches Witrium, one run per call', () => {
+			const { open, login, scrape, summary, close } = mcp.chain;
+			expect([open, login, scrape, summary, close].map((a) => a.isError)).toEqual([false, false, false, false, false]);
+			const sessionId = answer(open).browserSessionId as string;
+			expect(sessionId).toEqual(expect.any(String));
+			const inSession = sim.runs().filter((r) => r.sessionId === sessionId);
+			expect(inSession.map((r) => [r.definitionId, r.args, r.status])).toEqual([
+				[DEMO_IDS.loginWorkflow, { username: 'remote.agent@example.com', password: 'correct horse' }, 'C'],
+				[DEMO_IDS.scrapeWorkflow, {}, 'C'],
+				[DEMO_IDS.summarizeTalent, {}, 'C'],
+			]);
+			expect(answer(login)).toEqual(expect.objectContaining({ runId: inSession[0].runId, statusName: 'completed', browserSessionId: sessionId, result: { loggedIn: true, user: 'remote.agent@example.com' } }));
+			expect(answer(scrape).result).toHaveLength(5);
+			expect(answer(summary).result).toEqual({ summary: expect.stringMatching(/furniture shop/) });
+			expect(answer(close)).toEqual(expect.objectContaining({ browserSessionId: sessionId, closed: true }));
+			expect(sim.sessions().find((s) => s.sessionId === sessionId)?.status).toBe('closed');
+		});
+
+		test('a large result answers with at most 20,000 characters of JSON and says what was cut', () => {
+			expect(mcp.huge.isError).toBe(false);
+			expect(mcp.huge.text.length).toBeLessThanOrEqual(20_000);
+			const [item] = mcp.huge.json as Array<{ result: unknown[]; truncated: string; statusName: string }>;
+			expect(item.statusName).toBe('completed');
+			expect(item.result.length).toBeGreaterThan(100);
+			expect(item.result.length).toBeLessThan(3000);
+			expect(item.result[0]).toEqual({ id: 'L-10000', title: 'Listing number 0', price: 10 });
+			expect(item.truncated).toContain(`"result" holds its first ${item.result.length} of 3000 entries`);
+		});
+
+		test('a talent that outlasts its Timeout answers that it may still be running and not to call again; it ran once', () => {
+			expect(mcp.talent.text).toMatch(/Talent \S+ gave no answer within 1 s; it may have started and still be running in Witrium/);
+			expect(mcp.talent.text).toMatch(/Do not call this tool again for the same request unless the user asks to/);
+			expect(sim.runCount(MCP_IDS.heldTalent)).toBe(1);
+		});
+
+		test('a wrong bearer token is refused before anything reaches Witrium, also on a live session', () => {
+			expect(mcp.wrongToken.connect.status).toBe(403);
+			expect(mcp.wrongToken.toolCall.status).toBe(403);
+			expect(witriumSaw()).not.toContain('intruder@example.com');
+		});
+
+		test('a client that gives up on a call leaves its Witrium run going: no execution to stop, no cancel signal, the node waits on', () => {
+			const { clientSaw, runId, runningExecutions, statusAtPollAfterAbandon, recorded } = mcp.abandoned;
+			expect(clientSaw).toMatch(/rejected: .*the user gave up/);
+			// n8n runs an MCP tool call inside the webhook request and records the execution only after it.
+			expect(runningExecutions).toEqual([]);
+			// After the client left, the node still polled the run and cancelled nothing.
+			expect(statusAtPollAfterAbandon).toBe('R');
+			expect(sim.requests.filter((r) => r.path.includes(runId) && r.path.includes('cancel'))).toEqual([]);
+			expect(sim.runs().find((r) => r.runId === runId)?.status).toBe('C');
+			// The execution n8n recorded for the call.
+			expect(recorded.status).toBe('success');
+			const [archive] = recorded.output.data.resultData.runData['Archive Shop'] as unknown as Array<{
+				executionStatus: string;
+				data: { ai_tool: Array<Array<{ json: { response?: unknown } }>> };
+			}>;
+			if (line === '2') {
+				// 2.x records it as soon as the client has gone, the tool still running in it; the run's end is recorded nowhere.
+				expect(archive.executionStatus).toBe('running');
+				expect(archive.data.ai_tool[0][0].json.response).toBeUndefined();
+			} else {
+				// 1.x holds the request until the tool has answered, then records the answer that reached no one.
+				expect(archive.data.ai_tool[0][0].json.response).toEqual([expect.objectContaining({ runId, statusName: 'completed', result: { archived: true } })]);
+			}
+		});
+
+		test('neither the API token nor the MCP token appears in a tool answer', () => {
+			const all = mcp.texts.join('\n');
+			expect(all).not.toContain(sim.token);
+			expect(all).not.toContain(MCP_TOKEN);
+		});
 	});
 });

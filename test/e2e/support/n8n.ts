@@ -119,6 +119,7 @@ interface N8nLib {
 	createUserFolder(dir: string, tarball: string): Promise<string>;
 	importCredentials(line: string, dir: string, creds: unknown[], opts?: { env?: Record<string, string> }): Promise<void>;
 	importWorkflows(line: string, dir: string, wfs: unknown[], opts?: { env?: Record<string, string> }): Promise<void>;
+	activateWorkflows(line: string, dir: string, ids: string[], opts?: { env?: Record<string, string> }): Promise<void>;
 	executeWorkflow(line: string, dir: string, id: string, opts?: { env?: Record<string, string> }): Promise<{ exitCode: number; output: IRun | null; log: string; crashedAtExit?: boolean; signal?: string | null }>;
 	n8nCommand(line: string, dir: string, args: string[], opts?: { allowFail?: boolean }): Promise<{ exitCode: number; log: string }>;
 	startEditor(
@@ -178,6 +179,11 @@ export class N8nUnderTest {
 	/** Workflows must carry an `id` (at most 21 characters: n8n ignores longer ones at run time). */
 	async importWorkflows(workflows: object[]): Promise<void> {
 		await lib.importWorkflows(this.line, this.userFolder, workflows);
+	}
+
+	/** Activates (2.x: publishes) saved workflows; do it before `startEditor()`, which then serves them. */
+	async activate(ids: string[]): Promise<void> {
+		await lib.activateWorkflows(this.line, this.userFolder, ids);
 	}
 
 	/** `n8n execute --id=<id> --rawOutput` (about 6-10 s, most of it n8n's start-up). */
