@@ -1,7 +1,7 @@
 /** The batch bench's child process: runs the Run Workflow node over many items and reports its cost. */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
-import { closeAllDispatchers } from '../src/client';
+import { closeAllDispatchers } from '../src/client/dispatchers';
 import { runWorkflow } from '../test/harness';
 import { line, node, output } from '../test/nodes/helpers';
 import type { BatchChildReport, BatchJob } from './batch';

@@ -13,7 +13,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { closeAllDispatchers } from '../src/client';
+import { closeAllDispatchers } from '../src/client/dispatchers';
 import { runBatch, type BatchResult } from './batch';
 import { runDetection, type DetectionResult } from './detection';
 import { commit, machine, round, type Goal } from './lib';

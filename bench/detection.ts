@@ -14,7 +14,8 @@
  */
 import { WitriumSimulator } from '../simulator';
 import type { WorkflowDefinition } from '../simulator';
-import { WitriumClient, isTerminalStatus, type RunResults } from '../src/client';
+import { WitriumClient, isTerminalStatus, type RunResults, type Transport } from '../src/client';
+import { undiciTransport } from '../src/client/http';
 import { RUN_SPREAD, mean, median, round, sleep, sum } from './lib';
 
 export interface DetectionSample {
@@ -108,13 +109,16 @@ export interface DetectionOptions {
 	log?: (line: string) => void;
 	/** Called when every run of a length (both strategies) is done. */
 	onLengthDone?: (nominalS: number) => void;
+	/** The edition's transport (default: the self-hosted package's, undici). */
+	transport?: (apiToken: string, baseUrl: string) => Transport;
 }
 
 export async function runDetection(options: DetectionOptions): Promise<DetectionResult> {
 	const { lengthsS, workflowsPerLength, runsPerWorkflow } = options;
 	const sim = new WitriumSimulator();
 	const baseUrl = await sim.start();
-	const client = new WitriumClient({ apiToken: sim.token, baseUrl });
+	const transport = options.transport?.(sim.token, baseUrl) ?? undiciTransport({ apiToken: sim.token });
+	const client = new WitriumClient({ apiToken: sim.token, baseUrl, transport });
 	const started = Date.now();
 	try {
 		const seen: Array<Omit<DetectionSample, 'detectionMs' | 'requests'> & { runId: string; seenAt: number }> = [];

@@ -1,5 +1,5 @@
 /** The memory bench's child process: runs the Run Workflow node once and reports its memory. */
-import { closeAllDispatchers } from '../src/client';
+import { closeAllDispatchers } from '../src/client/dispatchers';
 import { runWorkflow } from '../test/harness';
 import { line, node, output } from '../test/nodes/helpers';
 import type { ChildReport } from './memory';

@@ -6,6 +6,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { WitriumSimulator } from '../simulator';
 import { WitriumClient } from '../src/client';
+import { undiciTransport } from '../src/client/http';
 import { runWorkflow } from '../test/harness';
 import { line, node, output } from '../test/nodes/helpers';
 import { pool, round } from './lib';
@@ -95,7 +96,7 @@ export interface OverheadResult {
 export async function runOverhead(options: { items: number; maxConcurrency: number; log?: (line: string) => void }): Promise<OverheadResult> {
 	const sim = new WitriumSimulator();
 	await sim.start();
-	const client = new WitriumClient({ apiToken: sim.token, baseUrl: sim.url });
+	const client = new WitriumClient({ apiToken: sim.token, baseUrl: sim.url, transport: undiciTransport({ apiToken: sim.token }) });
 	const id = 'instant';
 	sim.define({ workflows: [{ id, startDelayMs: 0, steps: [], result: { ok: true } }] });
 	const { items, maxConcurrency } = options;

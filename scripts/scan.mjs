@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 // n8n's verification scan (@n8n/scan-community-package), run offline the way n8n runs it on a
 // published version: on the packed tarball (compiled .js and package.json) and on the sources
-// (package.json, nodes/, credentials/). Fails on every finding except the n8n Cloud rules that
-// the shared client's use of undici makes inevitable (ALLOWED below). Needs `npm run build` first.
+// (package.json, nodes/, credentials/). Provenance, the one check that needs a publish, is left out.
+// Self-hosted package: fails on every finding except the n8n Cloud rules that its use of undici
+// makes inevitable (ALLOWED below); needs `npm run build` first.
+// Verified edition (--verified): fails on every finding, and on any runtime dependency or peer but
+// n8n-workflow "*"; scans the given tarball, or builds and packs the edition (npm run pack:verified).
 // Usage: node scripts/scan.mjs [package folder, default this repository]
+//        node scripts/scan.mjs --verified [tarball]
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { analyzePackage, SOURCE_FILE_PATTERNS } from '@n8n/scan-community-package/scanner/scanner.mjs';
@@ -36,7 +40,8 @@ const ALLOWED = [
 	},
 ];
 
-const root = resolve(process.argv[2] ?? join(import.meta.dirname, '..'));
+const verified = process.argv[2] === '--verified';
+const root = verified ? join(import.meta.dirname, '..') : resolve(process.argv[2] ?? join(import.meta.dirname, '..'));
 
 /** Findings out of the scanner's report (ESLint's "stylish" format: a file line, then its findings). */
 function findings(details, dir) {
@@ -66,6 +71,14 @@ async function scan(label, dir, patterns) {
 	return found;
 }
 
+function extract(tarball) {
+	const work = mkdtempSync(join(tmpdir(), 'witrium-scan-'));
+	const dir = join(work, 'package');
+	mkdirSync(dir);
+	execFileSync('tar', ['-xzf', tarball, '-C', dir, '--strip-components=1']);
+	return { work, dir };
+}
+
 function packTarball() {
 	if (!existsSync(join(root, 'dist'))) throw new Error('dist/ is missing: run `npm run build` first');
 	const work = mkdtempSync(join(tmpdir(), 'witrium-scan-'));
@@ -73,31 +86,68 @@ function packTarball() {
 	// npm_config_dry_run to its children, and a dry pack writes no tarball.
 	const args = ['pack', '--json', '--dry-run=false', '--pack-destination', work];
 	const [{ filename }] = JSON.parse(execFileSync('npm', args, { cwd: root, encoding: 'utf8' }));
-	const dir = join(work, 'package');
-	mkdirSync(dir);
-	execFileSync('tar', ['-xzf', join(work, filename), '-C', dir, '--strip-components=1']);
-	return { work, dir };
+	return { ...extract(join(work, filename)), packWork: work };
 }
 
-const tarball = packTarball();
-try {
-	const found = [
-		...(await scan('packed tarball', tarball.dir, TARBALL_FILE_PATTERNS)),
-		...(await scan('sources', root, SOURCE_FILE_PATTERNS)),
-	];
-	const unexpected = found.filter((finding) => !allowance(finding));
-	console.log(`\n${found.length - unexpected.length} finding(s) accepted, self-hosted n8n only:`);
-	for (const allowed of ALLOWED) {
-		const count = found.filter((finding) => allowance(finding) === allowed).length;
-		console.log(`  ${count}  ${allowed.rule}: ${allowed.reason}`);
+async function scanSelfHosted() {
+	const tarball = packTarball();
+	try {
+		const found = [
+			...(await scan('packed tarball', tarball.dir, TARBALL_FILE_PATTERNS)),
+			...(await scan('sources', root, SOURCE_FILE_PATTERNS)),
+		];
+		const unexpected = found.filter((finding) => !allowance(finding));
+		console.log(`\n${found.length - unexpected.length} finding(s) accepted, self-hosted n8n only:`);
+		for (const allowed of ALLOWED) {
+			const count = found.filter((finding) => allowance(finding) === allowed).length;
+			console.log(`  ${count}  ${allowed.rule}: ${allowed.reason}`);
+		}
+		report(unexpected, 'scan: no finding other than the accepted ones');
+	} finally {
+		rmSync(tarball.work, { recursive: true, force: true });
+		rmSync(tarball.packWork, { recursive: true, force: true });
 	}
-	if (unexpected.length) {
-		console.error(`\n${unexpected.length} finding(s) not accepted:`);
-		for (const { file, severity, rule, message } of unexpected) console.error(`  ${file}: ${severity} ${rule}: ${message}`);
+}
+
+/** The verified edition: its tarball, and the sources it is built from (nodes/, credentials/) under its package.json. */
+async function scanVerified(tarballPath) {
+	const tarball = extract(tarballPath ?? packVerified());
+	const sources = mkdtempSync(join(tmpdir(), 'witrium-scan-sources-'));
+	try {
+		const manifest = JSON.parse(readFileSync(join(tarball.dir, 'package.json'), 'utf8'));
+		console.log(`${manifest.name}@${manifest.version}: ${tarballPath ?? 'packed by npm run pack:verified'}`);
+		cpSync(join(tarball.dir, 'package.json'), join(sources, 'package.json'));
+		for (const part of ['nodes', 'credentials']) cpSync(join(root, part), join(sources, part), { recursive: true });
+		const found = [
+			...(await scan('verified tarball', tarball.dir, TARBALL_FILE_PATTERNS)),
+			...(await scan('verified sources', sources, SOURCE_FILE_PATTERNS)),
+		];
+		const dependencies = Object.keys(manifest.dependencies ?? {});
+		const peers = JSON.stringify(manifest.peerDependencies ?? {});
+		console.log(`\ndependencies: ${dependencies.length ? dependencies.join(', ') : 'none'}; peerDependencies: ${peers}`);
+		if (dependencies.length) found.push({ file: 'package.json', severity: 'error', rule: 'dependencies', message: 'the verified edition must have none' });
+		if (peers !== '{"n8n-workflow":"*"}') found.push({ file: 'package.json', severity: 'error', rule: 'peerDependencies', message: 'must be exactly n8n-workflow "*"' });
+		report(found, 'scan: the verified edition passes every check but provenance (added by the release\'s publish)');
+	} finally {
+		rmSync(tarball.work, { recursive: true, force: true });
+		rmSync(sources, { recursive: true, force: true });
+	}
+}
+
+function packVerified() {
+	const out = execFileSync('node', [join(root, 'scripts', 'build-verified.mjs'), '--pack'], { cwd: root, encoding: 'utf8' });
+	return out.trim().split('\n').pop();
+}
+
+function report(refused, passed) {
+	if (refused.length) {
+		console.error(`\n${refused.length} finding(s) not accepted:`);
+		for (const { file, severity, rule, message } of refused) console.error(`  ${file}: ${severity} ${rule}: ${message}`);
 		process.exitCode = 1;
 	} else {
-		console.log('\nscan: no finding other than the accepted ones');
+		console.log(`\n${passed}`);
 	}
-} finally {
-	rmSync(tarball.work, { recursive: true, force: true });
 }
+
+if (verified) await scanVerified(process.argv[3] && resolve(process.argv[3]));
+else await scanSelfHosted();

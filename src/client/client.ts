@@ -1,14 +1,14 @@
-/** The Witrium API client: one method per endpoint, plus waitForRun. No n8n imports. */
+/** The Witrium API client: one method per endpoint, plus waitForRun, over the transport it is given. No n8n imports. */
 import { WitriumError } from './errors';
 import {
+	ApiRequests,
 	BEST_EFFORT_MS,
 	DEFAULT_MAX_RETRIES,
 	DEFAULT_REQUEST_TIMEOUT_MS,
 	DEFAULT_RETRY_BASE_DELAY_MS,
 	DEFAULT_RETRY_MAX_DELAY_MS,
-	HttpTransport,
 	type SendRequest,
-} from './http';
+} from './requests';
 import { invalidResponse, type StartsWork } from './failure';
 import {
 	isObject,
@@ -38,7 +38,7 @@ import type {
 	RunWorkflowRequest,
 	WaitOptions,
 } from './types';
-import { waitForRun } from './wait';
+import { waitForRun, type WaitClock } from './wait';
 
 type Json = Record<string, unknown>;
 
@@ -54,19 +54,21 @@ function id(kind: string, value: string): string {
 }
 
 export class WitriumClient {
-	private readonly http: HttpTransport;
+	private readonly http: ApiRequests;
+	private readonly clock: WaitClock;
 
 	constructor(options: ClientOptions) {
 		const token = typeof options?.apiToken === 'string' ? options.apiToken.trim() : '';
 		if (!token) throw new WitriumError('The Witrium API token is missing: set it in the Witrium credential');
-		this.http = new HttpTransport({
+		this.clock = { now: () => Date.now(), sleep: options.transport.sleep };
+		this.http = new ApiRequests({
 			apiToken: token,
 			baseUrl: options.baseUrl ?? '',
 			requestTimeoutMs: positive(options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS) || DEFAULT_REQUEST_TIMEOUT_MS,
 			maxRetries: Math.floor(positive(options.maxRetries, DEFAULT_MAX_RETRIES)),
 			retryBaseDelayMs: positive(options.retryBaseDelayMs, DEFAULT_RETRY_BASE_DELAY_MS),
 			retryMaxDelayMs: positive(options.retryMaxDelayMs, DEFAULT_RETRY_MAX_DELAY_MS),
-			egress: options.egress,
+			transport: options.transport,
 		});
 	}
 
@@ -89,7 +91,7 @@ export class WitriumClient {
 	/** Polls a run until it reaches the awaited status; see WaitOptions. */
 	async waitForRun(runId: string, options?: WaitOptions): Promise<RunResults> {
 		id('run', runId);
-		return waitForRun(runId, (call) => this.results(runId, call), options);
+		return waitForRun(runId, (call) => this.results(runId, call), options ?? {}, this.clock);
 	}
 
 	/** Cancels a run (`POST /v1/runs/{id}/cancel`, no body). */

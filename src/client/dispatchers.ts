@@ -1,7 +1,6 @@
 /** The connection pool: one keep-alive undici dispatcher per origin + proxy environment + egress lookup. */
 import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
-import { guardedLookup, lookupId } from './egress';
-import type { LookupFunction } from './types';
+import { guardedLookup, lookupId, type LookupFunction } from './egress';
 
 const PROXY_ENV = ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY', 'no_proxy', 'NO_PROXY'];
 const dispatchers = new Map<string, Dispatcher>();

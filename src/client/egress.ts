@@ -2,7 +2,19 @@
  * The host's egress rules at connect time: its lookup replaces dns.lookup in the pooled
  * dispatchers, and the errors it refuses with are told apart from DNS failures.
  */
-import type { LookupFunction } from './types';
+/** A dns.lookup drop-in (the shape net.connect accepts as `lookup`). */
+export type LookupFunction = NonNullable<import('node:net').TcpNetConnectOpts['lookup']>;
+
+/**
+ * The host's egress rules (e.g. n8n's SSRF protection), for a transport that opens its own
+ * connections. Nothing is sent to a URL the rules refuse.
+ */
+export interface EgressGuard {
+	/** Rejects when the base URL may not be reached (checked before the first request). */
+	validateUrl(url: string): Promise<void>;
+	/** Used at connect time instead of dns.lookup, so a name that later resolves elsewhere is refused too. */
+	lookup?: LookupFunction;
+}
 
 const lookupIds = new WeakMap<LookupFunction, number>();
 let nextLookupId = 1;

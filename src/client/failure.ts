@@ -1,7 +1,7 @@
 /** One attempt's failure (the facts the retry policy reads) and the WitriumApiError it finally becomes. */
-import { STATUS_CODES } from 'node:http';
 import { WitriumApiError, type ApiErrorKind } from './errors';
 import { mayHaveStarted } from './retry';
+import { STATUS_TEXTS } from './statusTexts';
 
 /** What a request may have started on the service when it fails after being sent. */
 export type StartsWork = 'run' | 'talent' | 'session';
@@ -24,7 +24,7 @@ export interface AttemptFailure {
 	transient: boolean;
 	retryAfterMs?: number;
 	location?: string;
-	/** undici refused to build the request: nothing was sent. */
+	/** The HTTP stack refused to build the request (a header it cannot send): nothing was sent. */
 	unsendable?: boolean;
 	/** What the egress rules threw (kind `blocked`). */
 	cause?: unknown;
@@ -55,9 +55,9 @@ export interface RequestContext {
 	scrub(text: string): string;
 }
 
-/** `503 Service Unavailable`; a code Node does not know as the bare number. */
+/** `503 Service Unavailable`; an unknown code as the bare number. */
 export function statusText(status: number): string {
-	const text = STATUS_CODES[status];
+	const text = STATUS_TEXTS[status];
 	return text ? `${status} ${text}` : String(status);
 }
 

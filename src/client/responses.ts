@@ -1,7 +1,7 @@
 /** Reading what came back: a 2xx body as JSON, any other answer or a network error as an AttemptFailure. */
-import { STATUS_CODES } from 'node:http';
 import { AttemptError, statusText } from './failure';
 import { parseRetryAfter } from './retry';
+import { STATUS_TEXTS } from './statusTexts';
 
 /** Flattens a FastAPI `detail` (string, validation list or other JSON) into one line. */
 export function formatDetail(detail: unknown): string | undefined {
@@ -136,7 +136,7 @@ export function interpretResponse(
 		kind: 'http',
 		status,
 		detail,
-		summary: detail && detail !== STATUS_CODES[status] ? `${statusText(status)}: ${detail}` : statusText(status),
+		summary: detail && detail !== STATUS_TEXTS[status] ? `${statusText(status)}: ${detail}` : statusText(status),
 		delivered: true,
 		// A 404 page from a proxy or load balancer (during a deploy, say) says nothing about the id: retried.
 		transient: status === 408 || status === 429 || (status >= 500 && status !== 501) || (status === 404 && !fromService),

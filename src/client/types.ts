@@ -178,24 +178,45 @@ export interface WaitOptions {
 	unknownStatusLimitMs?: number;
 }
 
-/** A dns.lookup drop-in (the shape net.connect accepts as `lookup`). */
-export type LookupFunction = NonNullable<import('node:net').TcpNetConnectOpts['lookup']>;
+/** One HTTP request as the client hands it to its transport. */
+export interface TransportRequest {
+	method: 'GET' | 'POST';
+	url: string;
+	/** Accept and Content-Type; the transport adds the API key (undici) or the credential does (n8n). */
+	headers: Record<string, string>;
+	/** JSON text; undefined sends no body. */
+	body?: string;
+	/** The whole attempt, answer body included, ends within this. */
+	timeoutMs: number;
+	signal?: AbortSignal;
+}
+
+/** A complete answer, whatever its status: the client reads it (responses.ts). */
+export interface TransportAnswer {
+	status: number;
+	headers: Record<string, string | string[] | undefined>;
+	text: string;
+}
 
 /**
- * The host's egress rules (e.g. n8n's SSRF protection), for a client that opens its own
- * connections. Nothing is sent to a URL the rules refuse.
+ * How an edition talks to the network and waits: undici and Node's timers in the self-hosted
+ * package (http.ts), n8n's request helper and `sleep` in the verified one (hostTransport.ts).
+ * Everything else (retries, errors, the run wait) is the client's, the same on both.
  */
-export interface EgressGuard {
-	/** Rejects when the base URL may not be reached (checked before the first request). */
-	validateUrl(url: string): Promise<void>;
-	/** Used at connect time instead of dns.lookup, so a name that later resolves elsewhere is refused too. */
-	lookup?: LookupFunction;
+export interface Transport {
+	/**
+	 * Sends one request and reads the whole answer; every other outcome is thrown as an
+	 * AttemptError (failure.ts), saying whether the request may have reached the service.
+	 */
+	send(request: TransportRequest): Promise<TransportAnswer>;
+	/** Resolves after `ms`; rejects once `signal` aborts (at once where the host can, else when the sleep ends). */
+	sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export interface ClientOptions {
+	/** Used only to keep it out of every message: the transport sends it. */
 	apiToken: string;
-	/** The host's egress rules; without it every address is allowed. */
-	egress?: EgressGuard;
+	transport: Transport;
 	/** Default `https://api.witrium.com`. */
 	baseUrl?: string;
 	/** Per-request timeout in milliseconds (default 60000). */

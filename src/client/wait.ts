@@ -1,7 +1,6 @@
 /** Waiting for a run: adaptive polling bounded by an overall deadline, abortable at once. */
 import { RunStatusError, WaitAbortedError, WaitTimeoutError, WitriumApiError } from './errors';
 import { EndTracker, learnedDurations } from './history';
-import { sleep } from './sleep';
 import { DEFAULT_MAX_POLL_INTERVAL_MS, nextPollDelay } from './poll';
 import { describeLastStep, describeStatus, isKnownStatus, isRunOver } from './status';
 import type { RunResults, WaitOptions } from './types';
@@ -37,18 +36,17 @@ const FINAL_POLL_MARGIN_MS = 300;
 
 export type PollFn = (call: { signal?: AbortSignal; timeoutMs?: number; deadlineAt?: number }) => Promise<RunResults>;
 
-/** Time as the wait sees it; tests and the bench pass a virtual clock to wait minutes in milliseconds. */
+/** Time as the wait sees it: the client's transport sleeps; tests and the bench pass a virtual clock to wait minutes in milliseconds. */
 export interface WaitClock {
 	now(): number;
 	sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
-const systemClock: WaitClock = { now: () => Date.now(), sleep };
 
 export async function waitForRun(
 	runId: string,
 	poll: PollFn,
-	options: WaitOptions = {},
-	clock: WaitClock = systemClock,
+	options: WaitOptions,
+	clock: WaitClock,
 ): Promise<RunResults> {
 	const started = clock.now();
 	const deadline = options.timeoutMs && options.timeoutMs > 0 ? started + options.timeoutMs : undefined;

@@ -1,42 +1,14 @@
-import type { IExecuteFunctions, IPollFunctions, NodeEgressFilter } from 'n8n-workflow';
-
 import { WitriumClient } from '../client';
-import type { EgressGuard } from '../client';
+import { editionTransport, type Host } from './edition';
 
-type Host = Pick<IExecuteFunctions | IPollFunctions, 'getCredentials'> & { helpers?: object };
-
-/** One guard per n8n egress filter, so its lookup (and the pooled connections using it) is reused. */
-const guards = new WeakMap<NodeEgressFilter, EgressGuard>();
-
-/**
- * n8n's SSRF protection, where the host has it (n8n 2.x; 1.x has no egress filter). Under n8n's
- * default policy the filter lets everything through unless the administrator turned protection on.
- */
-function egressGuard(ctx: Host): EgressGuard | undefined {
-	const helpers = ctx.helpers as { getSecureEgressFilter?: () => NodeEgressFilter } | undefined;
-	if (typeof helpers?.getSecureEgressFilter !== 'function') return undefined;
-	const filter = helpers.getSecureEgressFilter();
-	let guard = guards.get(filter);
-	if (!guard) {
-		guard = {
-			validateUrl: async (url) => {
-				const verdict = await filter.validateUrl(url);
-				if (!verdict.ok) throw verdict.error;
-			},
-			lookup: filter.createSecureLookup(),
-		};
-		guards.set(filter, guard);
-	}
-	return guard;
-}
-
-/** A client for the node's `Witrium API` credential; connections are pooled per base URL by the client. */
+/** A client for the node's `Witrium API` credential, over this edition's transport. */
 export async function witriumClient(ctx: Host, requestTimeoutSeconds?: number): Promise<WitriumClient> {
 	const credentials = await ctx.getCredentials<{ apiToken: string; baseUrl?: string }>('witriumApi');
+	const apiToken = typeof credentials.apiToken === 'string' ? credentials.apiToken.trim() : '';
 	return new WitriumClient({
-		apiToken: credentials.apiToken,
+		apiToken,
 		baseUrl: credentials.baseUrl || undefined,
 		requestTimeoutMs: requestTimeoutSeconds ? requestTimeoutSeconds * 1000 : undefined,
-		egress: egressGuard(ctx),
+		transport: editionTransport(ctx, apiToken),
 	});
 }

@@ -2,10 +2,11 @@
  * How long the client waits: a Retry-After never costs a run that may have finished, a Retry-After
  * no timer can hold is not obeyed as a busy loop, and clean-up calls made while giving up are bounded.
  */
-import { WitriumApiError, WitriumClient, closeAllDispatchers } from '../../src/client';
-import { sleep } from '../../src/client/sleep';
+import { WitriumApiError, WitriumClient } from '../../src/client';
+import { closeAllDispatchers } from '../../src/client/dispatchers';
 import type { WitriumSimulator } from '../../simulator/index';
-import { assertNoTokenLeak, failure, makeClient, startSimulator } from './helpers';
+import { testTransport } from './edition';
+import { TOKEN, assertNoTokenLeak, failure, makeClient, startSimulator } from './helpers';
 
 let sim: WitriumSimulator;
 let baseUrl: string;
@@ -57,7 +58,7 @@ describe('Retry-After', () => {
 
 	test('a sleep longer than a timer can hold (24.8 days) does not end after 1 ms', async () => {
 		const stop = new AbortController();
-		const ended = sleep(2 ** 31 + 1000, stop.signal).then(
+		const ended = testTransport(TOKEN, baseUrl).sleep(2 ** 31 + 1000, stop.signal).then(
 			() => 'slept',
 			() => 'stopped',
 		);

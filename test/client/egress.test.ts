@@ -1,7 +1,9 @@
 /** The client's egress hook (how n8n's SSRF protection reaches it): checked before sending, and at connect time. */
 import { lookup as dnsLookup } from 'node:dns';
 
-import { WitriumApiError, closeAllDispatchers, type LookupFunction } from '../../src/client';
+import { WitriumApiError } from '../../src/client';
+import type { LookupFunction } from '../../src/client/egress';
+import { closeAllDispatchers } from '../../src/client/dispatchers';
 import type { WitriumSimulator } from '../../simulator/index';
 import { failure, makeClient, startSimulator } from './helpers';
 

@@ -1,5 +1,6 @@
 /** Error bodies in all their forms become one readable WitriumApiError, never carrying the token. */
-import { WitriumApiError, WitriumClient, closeAllDispatchers } from '../../src/client';
+import { WitriumApiError, WitriumClient } from '../../src/client';
+import { closeAllDispatchers } from '../../src/client/dispatchers';
 import type { WitriumSimulator } from '../../simulator/index';
 import { TOKEN, assertNoTokenLeak, failure, makeClient, startSimulator } from './helpers';
 

@@ -3,6 +3,8 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WitriumSimulator } from '../../simulator/index';
 import { WitriumClient, type ClientOptions } from '../../src/client';
+import type { EgressGuard } from '../../src/client/egress';
+import { testTransport } from './edition';
 
 /** Distinctive, so any leak is easy to spot (also checked URL-encoded). */
 export const TOKEN = 'wit_test_S3cr3t+Token/Value-9f8e7d';
@@ -13,13 +15,16 @@ export async function startSimulator(): Promise<{ sim: WitriumSimulator; baseUrl
 	return { sim, baseUrl };
 }
 
-export function makeClient(baseUrl: string, options: Partial<ClientOptions> = {}): WitriumClient {
+/** A client on the edition's transport under test (./edition), with short backoffs. */
+export function makeClient(baseUrl: string, options: Partial<ClientOptions> & { egress?: EgressGuard } = {}): WitriumClient {
+	const { egress, ...rest } = options;
 	return new WitriumClient({
 		apiToken: TOKEN,
 		baseUrl,
 		retryBaseDelayMs: 20,
 		retryMaxDelayMs: 2000,
-		...options,
+		transport: testTransport(options.apiToken ?? TOKEN, baseUrl, egress),
+		...rest,
 	});
 }
 

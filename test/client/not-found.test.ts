@@ -2,7 +2,8 @@
  * A 404 is final only when Witrium itself says so (a JSON `detail`): a 404 page from a proxy or
  * load balancer in front of it (during a deploy, say) says nothing about the run, so it is retried.
  */
-import { WitriumApiError, WitriumClient, closeAllDispatchers } from '../../src/client';
+import { WitriumApiError, WitriumClient } from '../../src/client';
+import { closeAllDispatchers } from '../../src/client/dispatchers';
 import type { WitriumSimulator } from '../../simulator/index';
 import { assertNoTokenLeak, failure, makeClient, startSimulator } from './helpers';
 

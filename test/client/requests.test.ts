@@ -1,5 +1,6 @@
 /** What each endpoint sends on the wire, and how each answer is mapped. */
-import { WitriumApiError, WitriumClient, closeAllDispatchers } from '../../src/client';
+import { WitriumApiError, WitriumClient } from '../../src/client';
+import { closeAllDispatchers } from '../../src/client/dispatchers';
 import type { WitriumSimulator } from '../../simulator/index';
 import { TOKEN, assertNoTokenLeak, failure, makeClient, startSimulator } from './helpers';
 

@@ -4,7 +4,9 @@
  */
 import { lookup as dnsLookup } from 'node:dns';
 
-import { WitriumApiError, WitriumClient, closeAllDispatchers, type LookupFunction } from '../../src/client';
+import { WitriumApiError, WitriumClient } from '../../src/client';
+import { closeAllDispatchers } from '../../src/client/dispatchers';
+import type { LookupFunction } from '../../src/client/egress';
 import type { WitriumSimulator } from '../../simulator/index';
 import { TOKEN, assertNoTokenLeak, delay, failure, freePort, makeClient, recordingServer, startSimulator } from './helpers';
 

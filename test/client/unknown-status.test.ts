@@ -1,5 +1,6 @@
 /** A status code outside P R C F X (one the service may add): `completed_at` says whether the run is over. */
-import { RunStatusError, WaitTimeoutError, WitriumClient, closeAllDispatchers } from '../../src/client';
+import { RunStatusError, WaitTimeoutError, WitriumClient } from '../../src/client';
+import { closeAllDispatchers } from '../../src/client/dispatchers';
 import type { WitriumSimulator } from '../../simulator/index';
 import { assertNoTokenLeak, failure, makeClient, recordingServer, startSimulator } from './helpers';
 

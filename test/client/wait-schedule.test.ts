@@ -4,7 +4,8 @@
  * default saves requests as its label says, and a caller that names the workflow gets its forecast
  * from the first poll on.
  */
-import { WaitTimeoutError, WitriumClient, closeAllDispatchers, learnedDurations } from '../../src/client';
+import { WaitTimeoutError, WitriumClient, learnedDurations } from '../../src/client';
+import { closeAllDispatchers } from '../../src/client/dispatchers';
 import { waitForRun, type WaitClock } from '../../src/client/wait';
 import type { WitriumSimulator } from '../../simulator/index';
 import { failure, makeClient, startSimulator } from './helpers';

@@ -1,14 +1,6 @@
 /** waitForRun: the awaited status, other terminal statuses, deadline, abort, progress, flaky polls. */
-import {
-	RunStatusError,
-	WaitAbortedError,
-	WaitTimeoutError,
-	WitriumApiError,
-	WitriumClient,
-	closeAllDispatchers,
-	learnedDurations,
-	type RunResults,
-} from '../../src/client';
+import { RunStatusError, WaitAbortedError, WaitTimeoutError, WitriumApiError, WitriumClient, learnedDurations, type RunResults } from '../../src/client';
+import { closeAllDispatchers } from '../../src/client/dispatchers';
 import type { WitriumSimulator } from '../../simulator/index';
 import { assertNoTokenLeak, failure, makeClient, startSimulator } from './helpers';
 

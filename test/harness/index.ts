@@ -31,6 +31,7 @@ import {
 	type ICredentialTestFunction,
 	type ICredentialTestFunctions,
 	type ICredentialsDecrypted,
+	type IExecuteFunctions,
 	type IConnections,
 	type IDataObject,
 	type IExecuteData,
@@ -856,4 +857,28 @@ export async function testCredential(credentialType: string, data: Record<string
 		}
 	}
 	return { status: 'OK', message: 'Connection successful!' };
+}
+
+// ---------------------------------------------------------------------------
+// A node's execution context on its own
+
+/**
+ * The ExecuteContext n8n-core gives a node of this package (`witriumCancelRun` unless told), with
+ * `credentials` assigned: its helpers (`httpRequestWithAuthentication`, ...) are n8n-core's own.
+ * For tests of what a node does with its context, outside a workflow run.
+ */
+export function nodeExecuteContext(credentials: HarnessCredentials, nodeName = 'witriumCancelRun'): IExecuteFunctions {
+	const type = packageNodeTypeNames().find((name) => name.endsWith(`.${nodeName}`));
+	if (!type) throw new Error(`This package has no node named ${nodeName}`);
+	const version = nodeTypes.getByNameAndVersion(type).description.version;
+	const data: WorkflowData = {
+		nodes: [{ id: 'node', name: 'Node', type, typeVersion: Array.isArray(version) ? version[version.length - 1] : version, position: [0, 0], parameters: {} }],
+		connections: {},
+	};
+	assignCredentials(data, credentials, nodeTypes);
+	const workflow = buildWorkflow(data, { active: false });
+	const node = workflow.getNode('Node')!;
+	const additionalData = buildAdditionalData(new HarnessCredentialsHelper({ ...credentials }), undefined, nextExecutionId(), workflow.id);
+	const runExecutionData: IRunExecutionData = createRunExecutionData({ resultData: { runData: {} } });
+	return new ExecuteContext(workflow, node, additionalData, 'manual', runExecutionData, 0, [], { main: [[{ json: {} }]] }, { node, data: {}, source: null }, []);
 }

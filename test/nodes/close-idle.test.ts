@@ -1,6 +1,7 @@
 /** Close Idle (the janitor): the service's clock, sessions that vanish, and closes that fail. */
 import { spawn } from 'node:child_process';
 
+import { EDITION } from '../client/edition';
 import { recordingServer } from '../client/helpers';
 import { runWorkflow } from '../harness';
 import { createSessionThroughNode, line, node, output, runJanitor, useSimulator } from './helpers';
@@ -109,7 +110,7 @@ test('a listed session without its uuid fails the janitor clearly; nothing is cl
 /** Runs one `*.tz.ts` file in a child jest on a host clock in Asia/Tokyo (UTC+9). */
 function runJestEastOfUtc(file: string): Promise<{ exitCode: number | null; log: string }> {
 	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, [require.resolve('jest/bin/jest'), '--ci', '--testMatch', '**/*.tz.ts', '--', file], {
+		const child = spawn(process.execPath, [require.resolve('jest/bin/jest'), '--ci', '--selectProjects', EDITION, '--testMatch', '**/*.tz.ts', '--', file], {
 			env: { ...process.env, TZ: 'Asia/Tokyo' },
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});

@@ -5,7 +5,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { closeAllDispatchers } from '../../src/client';
+import { closeAllDispatchers } from '../../src/client/dispatchers';
 import { runWorkflow, testCredential } from '../harness';
 import { line, node, nodeError, output, useSimulator } from './helpers';
 

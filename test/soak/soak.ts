@@ -18,7 +18,7 @@ import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
 
 import { WitriumSimulator } from '../../simulator';
 import type { EndpointKey, Fault, SimRun } from '../../simulator';
-import { closeAllDispatchers } from '../../src/client';
+import { closeAllDispatchers } from '../../src/client/dispatchers';
 import { runWorkflow, type WorkflowData, type WorkflowRunResult } from '../harness';
 import { line, node } from '../nodes/helpers';
 

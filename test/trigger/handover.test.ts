@@ -8,7 +8,7 @@ import { Logger } from '@n8n/backend-common';
 import { Container } from '@n8n/di';
 import type { IDataObject } from 'n8n-workflow';
 
-import { WitriumClient } from '../../src/client';
+import { makeClient } from '../client/helpers';
 import { TOKEN, failure, heldWorkflow, makeTrigger, mostRunsAtOnce, runIds, useSimulator } from './helpers';
 
 const sim = useSimulator();
@@ -75,7 +75,7 @@ describe.each([
 test('published while a poll waits for the run an earlier poll started: n8n drops that poll; the new activation emits the run once, never two runs at once', async () => {
 	const wf = heldWorkflow({ result: { price: 1 } });
 	sim.define({ workflows: [wf] });
-	const { runId: carried } = await new WitriumClient({ apiToken: TOKEN, baseUrl: sim.url }).runWorkflow(wf.id);
+	const { runId: carried } = await makeClient(sim.url, { apiToken: TOKEN }).runWorkflow(wf.id);
 	const trigger = makeTrigger(
 		sim.url,
 		{ workflowId: wf.id, emit: 'always', options: { maxWait: 3 } },

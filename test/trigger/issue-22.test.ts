@@ -6,7 +6,8 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { WitriumClient } from '../../src/client';
+import type { WitriumClient } from '../../src/client';
+import { makeClient } from '../client/helpers';
 import { TOKEN, contentOf, failure, heldWorkflow, makeTrigger, mostRunsAtOnce, runIds, useSimulator } from './helpers';
 
 const sim = useSimulator();
@@ -112,7 +113,7 @@ test('item 6: a state another main stored since is never overruled by this proce
 	const [ours] = runIds(sim, wf.id); // carried in this process's memory only
 
 	// Leadership moved to another main, which started and stored its own run; then back here.
-	const { runId: theirs } = await new WitriumClient({ apiToken: TOKEN, baseUrl: sim.url }).runWorkflow(wf.id);
+	const { runId: theirs } = await makeClient(sim.url, { apiToken: TOKEN }).runWorkflow(wf.id);
 	const stored = { pendingRun: { runId: theirs, startedAt: new Date().toISOString() }, rev: 7, lineage: 'other-main' };
 	const back = makeTrigger(
 		sim.url,
@@ -130,7 +131,7 @@ test('item 6: a state another main stored since is never overruled by this proce
 describe('item 8: Session Change', () => {
 	let client: WitriumClient;
 	beforeAll(() => {
-		client = new WitriumClient({ apiToken: TOKEN, baseUrl: sim.url });
+		client = makeClient(sim.url, { apiToken: TOKEN });
 	});
 
 	test('the activation poll sends nothing to Witrium, so a Witrium outage cannot fail it', async () => {

@@ -4,7 +4,7 @@
  * same static data. Here the ticks overlap through n8n-core's poll executor (the poll harness):
  * the second tick comes while the first still waits for its run.
  */
-import { WitriumClient } from '../../src/client';
+import { makeClient } from '../client/helpers';
 import { takeLease } from '../../src/n8n/trigger/lease';
 import { TOKEN, heldWorkflow, makeTrigger, mostRunsAtOnce, runIds, useSimulator } from './helpers';
 
@@ -45,7 +45,7 @@ describe.each(['inMemory', 'durable', 'staged'] as const)('a tick while the last
 test('ticks while a poll waits for the run an earlier poll started: that run is emitted once, and one next run starts', async () => {
 	const wf = heldWorkflow({ result: { listings: 4 } });
 	sim.define({ workflows: [wf] });
-	const { runId: carried } = await new WitriumClient({ apiToken: TOKEN, baseUrl: sim.url }).runWorkflow(wf.id);
+	const { runId: carried } = await makeClient(sim.url, { apiToken: TOKEN }).runWorkflow(wf.id);
 	const trigger = makeTrigger(
 		sim.url,
 		{ workflowId: wf.id, emit: 'always', options: { maxWait: 60 } },

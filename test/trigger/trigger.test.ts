@@ -5,7 +5,8 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject } from 'n8n-workflow';
 
-import { WitriumClient } from '../../src/client';
+import type { WitriumClient } from '../../src/client';
+import { makeClient } from '../client/helpers';
 import { TOKEN, assertNoTokenLeak, contentOf, failure, heldWorkflow, makeTrigger, runIds, simWorkflow, useSimulator } from './helpers';
 
 /** A plain copy of static data (n8n hands it out as an observable proxy). */
@@ -318,7 +319,7 @@ test('a remembered run Witrium no longer knows is reported and forgotten', async
 describe('event = sessionChange', () => {
 	let client: WitriumClient;
 	beforeAll(() => {
-		client = new WitriumClient({ apiToken: TOKEN, baseUrl: sim.url });
+		client = makeClient(sim.url, { apiToken: TOKEN });
 	});
 
 	test('the first poll records; then sessions started and closed are emitted', async () => {
