@@ -22,7 +22,7 @@ for (const entry of readdirSync(dist, { recursive: true, withFileTypes: true }))
 		renameSync(join(entry.parentPath, entry.name), join(entry.parentPath, entry.name.replace(/\.verified\.js$/, '.js')));
 	}
 }
-execFileSync(process.execPath, [require.resolve('gulp/bin/gulp.js'), 'build:assets', '--dest', dist], { stdio: 'inherit', cwd: root });
+execFileSync(process.execPath, [join(root, 'node_modules', 'gulp', 'bin', 'gulp.js'), 'build:assets', '--dest', dist], { stdio: 'inherit', cwd: root });
 for (const file of ['README.md', 'LICENSE']) copyFileSync(join(root, file), join(edition, file));
 
 if (process.argv.includes('--pack')) {

@@ -42,12 +42,7 @@ export interface WaitClock {
 	sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-export async function waitForRun(
-	runId: string,
-	poll: PollFn,
-	options: WaitOptions,
-	clock: WaitClock,
-): Promise<RunResults> {
+export async function waitForRun(runId: string, poll: PollFn, options: WaitOptions, clock: WaitClock): Promise<RunResults> {
 	const started = clock.now();
 	const deadline = options.timeoutMs && options.timeoutMs > 0 ? started + options.timeoutMs : undefined;
 	const maxInterval = options.maxPollIntervalMs && options.maxPollIntervalMs > 0 ? options.maxPollIntervalMs : DEFAULT_MAX_POLL_INTERVAL_MS;
