@@ -17,7 +17,7 @@ import { analyzePackage, SOURCE_FILE_PATTERNS } from '@n8n/scan-community-packag
 // The scanner's own file patterns for the tarball leg (see analyzePackageByName in scanner.mjs).
 const TARBALL_FILE_PATTERNS = ['**/*.js', 'package.json'];
 
-// Self-hosted n8n only, by the user's choice of undici (README, Install). Each entry: the rule,
+// The self-hosted package only, by its choice of undici (README, Install); the verified edition has none. Each entry: the rule,
 // the files it may fire in, the message it may give, and why it is accepted.
 const ALLOWED = [
 	{
@@ -29,14 +29,14 @@ const ALLOWED = [
 	{
 		rule: '@n8n/community-nodes/no-restricted-imports',
 		file: /^dist\/src\/client\/[^/]+\.js$/,
-		message: /^(Import|Require) of '(undici|node:http)' is not allowed/,
-		reason: 'the shared client imports undici (its HTTP stack) and node:http (status texts)',
+		message: /^(Import|Require) of 'undici' is not allowed/,
+		reason: 'the self-hosted transport (http.ts, dispatchers.ts) speaks HTTP through undici',
 	},
 	{
 		rule: '@n8n/community-nodes/no-restricted-globals',
 		file: /^dist\/src\/client\/[^/]+\.js$/,
 		message: /^Use of restricted global '(setTimeout|clearTimeout|process)' is not allowed/,
-		reason: 'the shared client times retries and request deadlines itself and reads the proxy variables from process.env',
+		reason: 'the self-hosted transport times retries and request deadlines itself and reads the proxy variables from process.env',
 	},
 ];
 

@@ -17,11 +17,16 @@ test('a publish builds and runs the tests first', () => {
 test('the release workflow publishes with scripts on, so prepublishOnly runs despite .npmrc', () => {
 	// .npmrc turns install scripts off (ignore-scripts=true), which also skips prepublishOnly.
 	expect(read('.npmrc')).toMatch(/^ignore-scripts=true$/m);
-	const publish = read('.github/workflows/release.yml')
-		.split('\n')
-		.filter((line) => /^\s*- run: npm publish\b/.test(line));
-	expect(publish).toHaveLength(1);
+	const steps = read('.github/workflows/release.yml').split('\n');
+	const publish = steps.filter((line) => /^\s*- run: npm publish\b/.test(line));
+	expect(publish).toHaveLength(2);
 	expect(publish[0]).toMatch(/ --ignore-scripts=false\b/);
+	// The verified edition goes second, once the first publish has run the tests, packed from the same commit.
+	expect(publish[1]).toContain('"$(npm run --silent pack:verified | tail -n 1)"');
+	for (const line of publish) expect(line).toMatch(/ --provenance --access public\b/);
+	const scans = ['npm run scan', 'npm run scan:verified'].map((scan) => steps.findIndex((line) => line.trim() === `- run: ${scan}`));
+	for (const at of scans) expect(at).toBeGreaterThan(-1);
+	expect(Math.max(...scans)).toBeLessThan(steps.indexOf(publish[0]));
 });
 
 test('every `files` entry names a folder the build writes to dist/ (no dead entries)', () => {
