@@ -8,6 +8,8 @@
  *   npm run bench -- --detection       only the detection tables (with --lengths=3,20: only those lengths)
  *   npm run bench -- --virtual         the detection tables on virtual time (a model of the simulator's
  *                                      runs, the real wait): every length in seconds, for tuning
+ *   npm run bench -- --editions        the detection bench on both editions' transports at once (self-hosted:
+ *                                      undici; verified: n8n's request helper), compared (with --quick, --lengths=)
  *   npm run bench -- --out=FILE        write the JSON elsewhere
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -16,6 +18,7 @@ import path from 'node:path';
 import { closeAllDispatchers } from '../src/client/dispatchers';
 import { runBatch, type BatchResult } from './batch';
 import { runDetection, type DetectionResult } from './detection';
+import { compareEditions, renderEditions } from './editions';
 import { commit, machine, round, type Goal } from './lib';
 import { runMemory, type MemoryResult } from './memory';
 import { runOverhead, runParallel, type OverheadResult, type ParallelResult } from './nodes';
@@ -28,6 +31,7 @@ const virtual = args.includes('--virtual');
 const detectionOnly = virtual || args.includes('--detection');
 const outArg = args.find((arg) => arg.startsWith('--out='))?.slice('--out='.length);
 const lengthsArg = args.find((arg) => arg.startsWith('--lengths='))?.slice('--lengths='.length);
+const editions = args.includes('--editions');
 
 const config = quick
 	? {
@@ -54,6 +58,12 @@ const RUNS_PER_WORKFLOW = 6;
 const SIDE_SECTIONS_AFTER_S = 30;
 
 const log = (text: string) => process.stderr.write(`  … ${text}\n`);
+
+function writeReport(file: string, report: object): void {
+	mkdirSync(path.dirname(file), { recursive: true });
+	writeFileSync(file, `${JSON.stringify(report, null, '\t')}\n`);
+	console.log(`figures written to ${path.relative(process.cwd(), file)}`);
+}
 
 async function main(): Promise<void> {
 	const startedAt = new Date();
@@ -90,6 +100,13 @@ async function main(): Promise<void> {
 		log,
 		onLengthDone: markDone,
 	};
+	if (editions) {
+		const result = await compareEditions(detectionOptions);
+		console.log(renderEditions(result));
+		if (outArg) writeReport(outArg, { date: startedAt.toISOString(), commit: measured, quick, machine: { ...before, loadAverageAtEnd: machine().loadAverage }, editions: result });
+		await closeAllDispatchers();
+		return;
+	}
 	const [detection, sections] = await Promise.all([
 		virtual ? runVirtualDetection(detectionOptions) : runDetection(detectionOptions),
 		detectionOnly ? undefined : side(),
@@ -118,10 +135,7 @@ async function main(): Promise<void> {
 	console.log(`\nload average at the end: ${after.loadAverage.join(' ')} (1/5/15 min; ${after.nproc} CPUs)`);
 
 	if ((!quick && !detectionOnly) || outArg) {
-		const file = outArg ?? path.join(__dirname, 'results', `${startedAt.toISOString().slice(0, 10)}.json`);
-		mkdirSync(path.dirname(file), { recursive: true });
-		writeFileSync(file, `${JSON.stringify(report, null, '\t')}\n`);
-		console.log(`figures written to ${path.relative(process.cwd(), file)}`);
+		writeReport(outArg ?? path.join(__dirname, 'results', `${startedAt.toISOString().slice(0, 10)}.json`), report);
 	}
 	console.log(`bench took ${report.durationS} s`);
 	await closeAllDispatchers();

@@ -2,7 +2,7 @@
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { PACKAGE_NAME, REPO_ROOT } from './paths.mjs';
+import { REPO_ROOT } from './paths.mjs';
 import { cleanEnv, run, step } from './process.mjs';
 import { readJson } from './install.mjs';
 
@@ -22,26 +22,31 @@ export async function packPackage({ build = true, destDir } = {}) {
 /**
  * Make `dir` an n8n user folder with the packed package installed exactly as n8n 2.x's
  * community-package installer (CommunityPackagesService.downloadPackage) leaves it:
- * the tarball extracted into `<dir>/.n8n/nodes/node_modules/n8n-nodes-witrium`, its
+ * the tarball extracted into `<dir>/.n8n/nodes/node_modules/<its name>` (n8n-nodes-witrium, or
+ * @witrium/n8n-nodes-witrium for the verified edition), its
  * dev/peer/optional dependencies dropped from its package.json, then
  * `npm install --bin-links=false --install-strategy=shallow --ignore-scripts=true
  * --package-lock=false` inside it (production dependencies only), and the package
  * listed in `<dir>/.n8n/nodes/package.json`. n8n scans that node_modules at start-up
- * and loads the package's types as `n8n-nodes-witrium.<name>`.
+ * and loads the package's types as `<its name>.<node name>`.
  * Re-running it replaces the package (the rest of the folder, e.g. the database, stays).
  * Returns `dir`.
  */
 export async function createUserFolder(dir, tarball) {
 	const nodesDir = path.join(dir, '.n8n', 'nodes');
-	const pkgDir = path.join(nodesDir, 'node_modules', PACKAGE_NAME);
 	const logFile = path.join(dir, 'install-package.log');
-	await fsp.rm(pkgDir, { recursive: true, force: true });
-	await fsp.mkdir(pkgDir, { recursive: true });
-	await run('tar', ['-xzf', path.resolve(tarball), '-C', pkgDir, '--strip-components=1'], { logFile });
-	const pkgJsonFile = path.join(pkgDir, 'package.json');
+	const unpacked = path.join(nodesDir, 'unpacked');
+	await fsp.rm(unpacked, { recursive: true, force: true });
+	await fsp.mkdir(unpacked, { recursive: true });
+	await run('tar', ['-xzf', path.resolve(tarball), '-C', unpacked, '--strip-components=1'], { logFile });
 	const { devDependencies, peerDependencies, optionalDependencies, ...pkgJson } = JSON.parse(
-		await fsp.readFile(pkgJsonFile, 'utf8'),
+		await fsp.readFile(path.join(unpacked, 'package.json'), 'utf8'),
 	);
+	const pkgDir = path.join(nodesDir, 'node_modules', pkgJson.name);
+	await fsp.rm(pkgDir, { recursive: true, force: true });
+	await fsp.mkdir(path.dirname(pkgDir), { recursive: true });
+	await fsp.rename(unpacked, pkgDir);
+	const pkgJsonFile = path.join(pkgDir, 'package.json');
 	await fsp.writeFile(pkgJsonFile, JSON.stringify(pkgJson, null, 2));
 	await run(
 		'npm',
@@ -59,7 +64,7 @@ export async function createUserFolder(dir, tarball) {
 	);
 	const listFile = path.join(nodesDir, 'package.json');
 	const list = (await readJson(listFile)) || { name: 'installed-nodes', private: true, dependencies: {} };
-	list.dependencies = { ...(list.dependencies || {}), [PACKAGE_NAME]: pkgJson.version };
+	list.dependencies = { ...(list.dependencies || {}), [pkgJson.name]: pkgJson.version };
 	await fsp.writeFile(listFile, JSON.stringify(list, null, 2));
 	return dir;
 }

@@ -1,17 +1,23 @@
 /**
- * n8n 2.x's SSRF protection holds for the package's own HTTP client, as for n8n's HTTP Request
- * node: with `N8N_SSRF_PROTECTION_ENABLED=true` a credential pointing at loopback is refused
- * with n8n's message and nothing reaches the service; `N8N_SSRF_ALLOWED_IP_RANGES` lets it
- * through. (n8n 1.x has no egress filter for nodes: nothing to test there.)
+ * n8n 2.x's SSRF protection holds for both editions, as for n8n's HTTP Request node: the
+ * self-hosted package's own HTTP client applies n8n's egress filter, the verified edition's
+ * requests go through n8n's helper, which applies it itself. With `N8N_SSRF_PROTECTION_ENABLED=true`
+ * a credential pointing at loopback is refused with n8n's message and nothing reaches the service;
+ * `N8N_SSRF_ALLOWED_IP_RANGES` lets it through. (n8n 1.x has no egress filter for nodes: nothing to test there.)
  */
 import type { WitriumSimulator } from '../../simulator';
 import { DEMO_IDS } from '../../simulator';
-import { LINES, N8nUnderTest, linearWorkflow, node, startSimulator, tail, witriumCredential } from './support/n8n';
+import { LINES, N8nUnderTest, PACKAGE, VERIFIED_PACKAGE, linearWorkflow, node, packedTarball, startSimulator, tail, verifiedTarball, witriumCredential } from './support/n8n';
 
 const WORKFLOW_ID = 'wfE2eSsrfRun01';
 const lines = LINES.filter((line) => line === '2');
 
-(lines.length > 0 ? describe : describe.skip)('n8n 2.x with SSRF protection on', () => {
+const EDITIONS = [
+	['self-hosted', PACKAGE, packedTarball],
+	['verified', VERIFIED_PACKAGE, verifiedTarball],
+] as const;
+
+(lines.length > 0 ? describe.each(EDITIONS) : describe.skip.each(EDITIONS))('n8n 2.x with SSRF protection on, the %s edition', (_, packageName, tarball) => {
 	let n8n: N8nUnderTest;
 	let simulator: WitriumSimulator;
 
@@ -19,11 +25,11 @@ const lines = LINES.filter((line) => line === '2');
 		let url: string;
 		let token: string;
 		({ simulator, url, token } = await startSimulator());
-		n8n = await N8nUnderTest.create('2');
+		n8n = await N8nUnderTest.create('2', { tarball: await tarball() });
 		await n8n.importCredentials([witriumCredential(url, token)]);
 		await n8n.importWorkflows([
 			linearWorkflow(WORKFLOW_ID, 'e2e: Run Workflow under SSRF protection', [
-				node('Run', 'n8n-nodes-witrium.witriumRunWorkflow', { workflowId: DEMO_IDS.loginWorkflow, browserSessionId: '' }),
+				node('Run', `${packageName}.witriumRunWorkflow`, { workflowId: DEMO_IDS.loginWorkflow, browserSessionId: '' }),
 			]),
 		]);
 	});

@@ -13,6 +13,7 @@
  *
  * The heavy lifting is in scripts/n8n.mjs (shared with `npm start`).
  */
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,6 +22,7 @@ import type { WitriumSimulator } from '../../../simulator';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const lib = require('../../../scripts/n8n.mjs') as N8nLib;
+const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
 export type Line = '1' | '2';
 
@@ -31,6 +33,8 @@ export const LINES: Line[] = (process.env.WITRIUM_E2E_LINES || '2,1')
 	.filter((s): s is Line => s === '1' || s === '2');
 
 export const PACKAGE = 'n8n-nodes-witrium';
+/** The verified (n8n Cloud) edition's package: its node types are `@witrium/n8n-nodes-witrium.<name>`. */
+export const VERIFIED_PACKAGE = '@witrium/n8n-nodes-witrium';
 
 /** Every node type the package must register (docs: /work/shared/node-interface.md). */
 export const PACKAGE_NODE_TYPES = [
@@ -149,6 +153,19 @@ export function packedTarball(): Promise<string> {
 	}
 	tarballPromise ??= lib.packPackage();
 	return tarballPromise;
+}
+
+let verifiedPromise: Promise<string> | undefined;
+/** The verified edition's tarball: WITRIUM_E2E_VERIFIED_TARBALL, else built and packed once per test file (npm run pack:verified). */
+export function verifiedTarball(): Promise<string> {
+	const given = process.env.WITRIUM_E2E_VERIFIED_TARBALL;
+	if (given && fs.existsSync(given)) return Promise.resolve(given);
+	verifiedPromise ??= new Promise((resolve, reject) =>
+		execFile(process.execPath, [path.join(REPO_ROOT, 'scripts', 'build-verified.mjs'), '--pack'], { cwd: REPO_ROOT }, (error, stdout, stderr) =>
+			error ? reject(new Error(`npm run pack:verified failed: ${stderr || error.message}`)) : resolve(stdout.trim().split('\n').pop()!),
+		),
+	);
+	return verifiedPromise;
 }
 
 /** One real n8n install (a line) with its own user folder holding the packed package. */
@@ -337,7 +354,7 @@ export function node(
 		typeVersion: 1,
 		position: [220 * nodeCounter, 0],
 		parameters,
-		...(type.startsWith(`${PACKAGE}.`) ? { credentials: { [CREDENTIAL_TYPE]: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME } } } : {}),
+		...(type.startsWith(`${PACKAGE}.`) || type.startsWith(`${VERIFIED_PACKAGE}.`) ? { credentials: { [CREDENTIAL_TYPE]: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME } } } : {}),
 		...extra,
 	};
 }
