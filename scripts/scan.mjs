@@ -24,7 +24,7 @@ const ALLOWED = [
 		rule: '@n8n/community-nodes/no-runtime-dependencies',
 		file: /^package\.json$/,
 		message: /"dependencies" field must be empty/,
-		reason: 'undici is the one runtime dependency: the shared client speaks HTTP through it',
+		reason: 'undici is the one runtime dependency: the self-hosted transport speaks HTTP through it',
 	},
 	{
 		rule: '@n8n/community-nodes/no-restricted-imports',
