@@ -5,7 +5,7 @@
 // process never reach it; then the icons and codex files, README and LICENSE.
 // Usage: node scripts/build-verified.mjs [--pack]   (--pack: also `npm pack`, printing the tarball's path last)
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -23,7 +23,10 @@ for (const entry of readdirSync(dist, { recursive: true, withFileTypes: true }))
 	}
 }
 execFileSync(process.execPath, [join(root, 'node_modules', 'gulp', 'bin', 'gulp.js'), 'build:assets', '--dest', dist], { stdio: 'inherit', cwd: root });
-for (const file of ['README.md', 'LICENSE']) copyFileSync(join(root, file), join(edition, file));
+copyFileSync(join(root, 'LICENSE'), join(edition, 'LICENSE'));
+// The README's relative links point into the repository from its root; the copy is two folders down.
+const readme = readFileSync(join(root, 'README.md'), 'utf8').replace(/\]\((?![a-z]+:|#)([^)]+)\)/g, '](../../$1)');
+writeFileSync(join(edition, 'README.md'), readme);
 
 if (process.argv.includes('--pack')) {
 	// --dry-run=false: under `npm publish --dry-run` npm passes npm_config_dry_run to its children.
