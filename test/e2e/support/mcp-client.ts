@@ -1,6 +1,6 @@
 /**
  * A remote agent's side of n8n's MCP Server Trigger: the official MCP SDK's client over its
- * streamable HTTP transport, as Claude Desktop's bridges, Cursor and custom agents use it.
+ * streamable HTTP transport, as agents built on it (and mcp-remote, Claude Desktop's bridge to a URL) use it.
  *
  *   const mcp = await connectMcp(`${n8n.editor.baseUrl}/mcp/witrium`, token);
  *   const { tools } = await mcp.client.listTools();
