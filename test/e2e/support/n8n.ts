@@ -156,7 +156,7 @@ export function packedTarball(): Promise<string> {
 }
 
 let verifiedPromise: Promise<string> | undefined;
-/** The verified edition's tarball: WITRIUM_E2E_VERIFIED_TARBALL, else built and packed once per test file (npm run pack:verified). */
+/** The verified edition's tarball: from the global setup (WITRIUM_E2E_VERIFIED_TARBALL), else built and packed once per test file (npm run pack:verified). */
 export function verifiedTarball(): Promise<string> {
 	const given = process.env.WITRIUM_E2E_VERIFIED_TARBALL;
 	if (given && fs.existsSync(given)) return Promise.resolve(given);
