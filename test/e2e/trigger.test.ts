@@ -1,92 +1,196 @@
 /**
- * The Witrium Trigger ACTIVE in a real n8n (each line: 2.x on Node 24, 1.x on Node 22): one
- * `n8n start` per line, both workflows published/activated before it, so n8n runs their
- * activation polls at start-up and then polls them every minute (n8n's shortest poll
- * interval: both lines refuse a poll time under a minute). Each emitted item goes to an HTTP
- * Request node that calls a sink in this process, so the test sees every emission.
+ * The Witrium Trigger ACTIVE in a real n8n, mode x scenario (issue 22): every host mode n8n ships
+ * for poll triggers runs the same scenarios, each as its own workflow polled every minute, side by
+ * side in one `n8n start` per mode; the modes run concurrently (a poll a minute leaves the
+ * machine idle). Each emitted item goes to an HTTP Request node that calls a sink in this
+ * process; Witrium is the simulator in this process, so the test sees every run and emission.
  *
- * - Every poll starts a run (issue 10 item 1): runs of about 15 s, longer than a poll's 1 s
- *   (Max Wait per Poll), shorter than the minute between polls. N polls → N runs, one started
- *   at each poll and never two at once; each poll emits the run the previous one started, once.
- * - Activation never waits on, or fails because of, a Witrium run (item 2): a workflow whose
- *   runs fail after 10 s. The activation poll sends nothing to Witrium, so n8n starts with the
- *   workflow active and no activation error; its runs start at the scheduled polls.
- * - A save keeps "never two runs at once" (item 2): right after a scheduled poll started a run
- *   (which n8n keeps in memory only, the poll having emitted nothing), the workflow is saved the
- *   editor's way (1.x: PATCH, 2.x: publish), so n8n re-activates it from the database; the run
- *   is still picked up and emitted once, and no second run starts while it is going.
- * - One poll at a time (issue 17 item 1): n8n starts the next poll on time even while the last
- *   one still runs. Every minute, Max Wait per Poll 90 s, runs of 75 s, emit `always` (2.x gives
- *   a poll more than the minute); and a first start that Witrium answers 429 (Retry-After 25 s)
- *   three times, which holds a poll past the next tick on both lines (on a second simulator, so
- *   the faults touch no other case). Never two runs at once; every run emitted once.
+ * In every mode and scenario: no run starts while another of the trigger's runs is going; with
+ * emit `always` every finished run is emitted exactly once; with `changed` each change once;
+ * nothing is orphaned (never emitted) but what docs/trigger.md names for the mode. The figures
+ * (runs started, emitted, orphaned) are printed as a table per mode.
+ *
+ * `WITRIUM_E2E_TRIGGER_MODES=regular2,cursors2` runs some modes only.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-
 import { WitriumSimulator } from '../../simulator';
-import { LINES, N8nUnderTest, PACKAGE, node, tail, witriumCredential, type WorkflowNode } from './support/n8n';
+import type { SimRun, WorkflowDefinition } from '../../simulator/types';
+import { Changes } from './support/changes';
+import { LINES, N8nUnderTest, PACKAGE, node, witriumCredential, type Line } from './support/n8n';
+import { type Hit, startFeed, startSink } from './support/trigger-servers';
 
-const EVERY_POLL_ID = 'wfE2eTrigEvery01';
-const ACTIVATION_ID = 'wfE2eTrigActivate1';
-const LONG_RUN = '5f0c3a8e-1b2d-4c6e-8f10-2a3b4c5d6e71';
-const FAILING_RUN = '5f0c3a8e-1b2d-4c6e-8f10-2a3b4c5d6e72';
-const SAVE_ID = 'wfE2eTrigSave01';
-const SAVED_RUN = '5f0c3a8e-1b2d-4c6e-8f10-2a3b4c5d6e73';
-const OVERLAP_ID = 'wfE2eTrigOverlap01';
-const OVERLAP_RUN = '5f0c3a8e-1b2d-4c6e-8f10-2a3b4c5d6e74';
-const SLOW_START_ID = 'wfE2eTrigSlowStart1';
-const SLOW_START_RUN = '5f0c3a8e-1b2d-4c6e-8f10-2a3b4c5d6e75';
-const SLOW_CREDENTIAL = { id: 'witriumCredSlow01', name: 'Witrium API (slow starts)' };
-const POLLS = 3;
-
-/** Records every request it gets: the HTTP Request node calls /<workflow>/<runId>. */
-async function startSink(): Promise<{ url: string; hits: Array<{ path: string; at: number }>; close(): Promise<void> }> {
-	const hits: Array<{ path: string; at: number }> = [];
-	const server = http.createServer((req, res) => {
-		hits.push({ path: req.url ?? '', at: Date.now() });
-		res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const { port } = server.address() as AddressInfo;
-	return { url: `http://127.0.0.1:${port}`, hits, close: () => new Promise((resolve) => server.close(() => resolve())) };
+interface Mode {
+	key: string;
+	title: string;
+	line: Line;
+	env: Record<string, string>;
+	/**
+	 * docs/trigger.md: n8n keeps the trigger's state in memory and stores it only when a poll
+	 * emits, so a restart forgets a run a poll that emitted nothing was carrying.
+	 */
+	restartForgets: boolean;
 }
 
-/** Witrium Trigger (every minute) → HTTP Request to the sink with the emitted run id. */
-function triggerWorkflow(
-	id: string,
-	sinkUrl: string,
-	parameters: Record<string, unknown>,
-	credentials?: WorkflowNode['credentials'],
-): object {
+const SCHEDULER = { N8N_SCHEDULER_ENABLED: 'true', N8N_SCHEDULER_POLL_TRIGGERS_ENABLED: 'true' };
+const ALL_MODES: Mode[] = [
+	{ key: 'regular1', title: 'n8n 1.x, regular', line: '1', env: {}, restartForgets: true },
+	{ key: 'regular2', title: 'n8n 2.x, regular', line: '2', env: {}, restartForgets: true },
+	{ key: 'scheduler2', title: 'n8n 2.x, durable scheduler, cursors off', line: '2', env: SCHEDULER, restartForgets: false },
+	{
+		key: 'cursors2',
+		title: 'n8n 2.x, durable scheduler, cursors on',
+		line: '2',
+		env: { ...SCHEDULER, N8N_POLLER_DURABLE_CURSORS_ENABLED: 'true' },
+		restartForgets: false,
+	},
+];
+const chosenModes = process.env.WITRIUM_E2E_TRIGGER_MODES?.split(',').map((key) => key.trim());
+const MODES = ALL_MODES.filter((mode) => LINES.includes(mode.line) && (!chosenModes || chosenModes.includes(mode.key)));
+
+/** Each scenario's Witrium runs come from its own simulator definition; faults go to a simulator of their own. */
+type SimName = 'main' | 'retry' | 'unreadable' | 'slow';
+const SIMS: SimName[] = ['main', 'retry', 'unreadable', 'slow'];
+
+interface Scenario {
+	key: string;
+	title: string;
+	sim: SimName;
+	/** The run's step lengths (ms): a step's end is an event a scenario's action can wait on. */
+	steps: number[];
+	fails?: boolean;
+	trigger: { emit: 'always' | 'changed'; options?: Record<string, unknown> };
+	minRuns: number;
+}
+
+const SCENARIOS: Scenario[] = [
+	{ key: 'short', title: 'runs shorter than a poll', sim: 'main', steps: [8000], trigger: { emit: 'always' }, minRuns: 3 },
+	{
+		key: 'failing',
+		title: 'runs that fail: activation sends nothing, so no activation error',
+		sim: 'main',
+		steps: [8000],
+		fails: true,
+		trigger: { emit: 'always' },
+		minRuns: 3,
+	},
+	{
+		key: 'long',
+		title: 'runs longer than the poll interval (75 s, Max Wait 1 s)',
+		sim: 'main',
+		steps: [75_000],
+		trigger: { emit: 'always', options: { maxWait: 1 } },
+		minRuns: 3,
+	},
+	{
+		key: 'changed',
+		title: 'emit changed, runs carried to the next poll, the result changing every second run',
+		sim: 'main',
+		steps: [30_000],
+		trigger: { emit: 'changed', options: { maxWait: 1 } },
+		minRuns: 4,
+	},
+	{
+		key: 'overlap',
+		title: 'overlapping ticks (Max Wait per Poll 90 s, runs of 75 s)',
+		sim: 'main',
+		steps: [75_000],
+		trigger: { emit: 'always', options: { maxWait: 90 } },
+		minRuns: 3,
+	},
+	{
+		key: 'retry',
+		title: 'a first start refused 429 three times (Retry-After 25 s), past the next tick',
+		sim: 'retry',
+		steps: [30_000],
+		trigger: { emit: 'always', options: { maxWait: 90 } },
+		minRuns: 3,
+	},
+	{
+		key: 'publish',
+		title: 'a save (1.x) or publish (2.x) while a poll waits for its run',
+		sim: 'main',
+		steps: [5000, 25_000],
+		trigger: { emit: 'always' },
+		minRuns: 3,
+	},
+	{
+		key: 'restart',
+		title: "a restart of n8n while a run is carried (the mode's one restart)",
+		sim: 'main',
+		steps: [3000, 27_000],
+		trigger: { emit: 'always', options: { maxWait: 1 } },
+		minRuns: 3,
+	},
+	{
+		key: 'unreadable',
+		title: 'a remembered run that cannot be read (a proxy 404, then 503): Give Up After (1.5 min) ends it',
+		sim: 'unreadable',
+		steps: [5000, 600_000],
+		trigger: { emit: 'always', options: { maxWait: 1, giveUpAfter: 1.5 } },
+		minRuns: 3,
+	},
+	{
+		key: 'slow',
+		title: "a slow start: every POST answers 8 s late, after the poll's soft deadline (Max Wait 5 s)",
+		sim: 'slow',
+		steps: [20_000],
+		trigger: { emit: 'always', options: { maxWait: 5 } },
+		minRuns: 3,
+	},
+	{
+		key: 'rss',
+		title: 'a second poll trigger (RSS) in the workflow failing its activation twice',
+		sim: 'main',
+		steps: [8000],
+		trigger: { emit: 'always' },
+		minRuns: 3,
+	},
+];
+
+const SLOW_START_MS = 8000;
+const FEED_FAILURES = 2;
+/** n8n polls at most once a minute: every scenario has its runs well within this (a bound for failing, not a wait). */
+const MODE_DEADLINE_MS = 13 * 60_000;
+
+const workflowIdOf = (scenario: Scenario) => `wfTrig${scenario.key}`; // n8n: at most 21 characters
+const definitionIdOf = (scenario: Scenario) => `5f0c3a8e-1b2d-4c6e-8f10-${String(SCENARIOS.indexOf(scenario) + 1).padStart(12, '0')}`;
+const credentialOf = (sim: SimName) => ({ id: `witriumCred${sim}`, name: `Witrium (${sim})` });
+const endOf = (run: SimRun) => run.completedAt ?? run.cancelledAt;
+const isGoing = (run: SimRun) => run.startedAt !== null && endOf(run) === null;
+
+function definition(scenario: Scenario, version = 0): WorkflowDefinition {
+	return {
+		id: definitionIdOf(scenario),
+		name: scenario.title,
+		startDelayMs: 500,
+		steps: scenario.steps.map((durationMs, i) => ({ instruction: `Step ${i + 1}`, durationMs })),
+		...(scenario.fails ? { failAtStep: scenario.steps.length, errorMessage: 'Login form not found', result: null } : { result: { version } }),
+	};
+}
+
+/** Witrium Trigger (every minute) → HTTP Request to the sink with the emitted run id and result version. */
+function triggerWorkflow(scenario: Scenario, sinkUrl: string, feedUrl: string): object {
 	const trigger = node(
 		'Witrium Trigger',
 		`${PACKAGE}.witriumTrigger`,
-		{ pollTimes: { item: [{ mode: 'everyMinute' }] }, ...parameters },
-		credentials ? { credentials } : {},
+		{ pollTimes: { item: [{ mode: 'everyMinute' }] }, workflowId: definitionIdOf(scenario), ...scenario.trigger },
+		{ credentials: { witriumApi: credentialOf(scenario.sim) } },
 	);
 	const report = node(
 		'Report',
 		'n8n-nodes-base.httpRequest',
-		{ url: `=${sinkUrl}/${id}/{{ $json.runId }}`, options: {} },
+		{ url: `=${sinkUrl}/${scenario.key}/{{ $json.runId }}/{{ $json.result?.version ?? '-' }}`, options: {} },
 		{ typeVersion: 4.2 },
 	);
-	return {
-		id,
-		name: `e2e trigger ${id}`,
-		nodes: [trigger, report],
-		connections: { 'Witrium Trigger': { main: [[{ node: 'Report', type: 'main', index: 0 }]] } },
-		settings: { executionOrder: 'v1' },
-	};
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The run the trigger's static data holds as stored in n8n's database (undefined when none). */
-async function storedPendingRun(n8n: N8nUnderTest, id: string): Promise<string | undefined> {
-	const workflow = await (await n8n.session()).request('GET', `/rest/workflows/${id}`);
-	const staticData = (workflow.body?.data ?? workflow.body)?.staticData as Record<string, { pendingRun?: { runId: string } }> | null;
-	return staticData?.['node:Witrium Trigger']?.pendingRun?.runId;
+	const nodes = [trigger, report];
+	const connections: Record<string, object> = { 'Witrium Trigger': { main: [[{ node: 'Report', type: 'main', index: 0 }]] } };
+	if (scenario.key === 'rss') {
+		nodes.push(
+			node('RSS Feed Trigger', 'n8n-nodes-base.rssFeedReadTrigger', { pollTimes: { item: [{ mode: 'everyMinute' }] }, feedUrl }),
+			node('Report RSS', 'n8n-nodes-base.httpRequest', { url: `=${sinkUrl}/rss-feed/{{ $json.guid }}`, options: {} }, { typeVersion: 4.2 }),
+		);
+		connections['RSS Feed Trigger'] = { main: [[{ node: 'Report RSS', type: 'main', index: 0 }]] };
+	}
+	return { id: workflowIdOf(scenario), name: `e2e trigger ${scenario.key}`, nodes, connections, settings: { executionOrder: 'v1' } };
 }
 
 /** What the editor does to an active workflow on Save (1.x) or Publish (2.x): n8n re-activates it. */
@@ -101,208 +205,289 @@ async function saveActiveWorkflow(n8n: N8nUnderTest, id: string): Promise<void> 
 	if (saved.status !== 200) throw new Error(`saving ${id} failed: ${saved.status} ${JSON.stringify(saved.body)}`);
 }
 
-describe.each(LINES)('n8n %s.x: the Witrium Trigger, active', (line) => {
-	let n8n: N8nUnderTest;
-	let sim: WitriumSimulator;
-	let slowSim: WitriumSimulator;
-	let sink: Awaited<ReturnType<typeof startSink>>;
-	let startedAt = 0;
-	let savedAt = 0;
-	let heldInMemory = '';
+/** What one mode's n8n did: every run, every emission, and when the test acted. */
+interface ModeOutcome {
+	mode: Mode;
+	startedAt: number;
+	endedAt: number;
+	/** Scenarios not settled by the deadline. */
+	unsettled: string[];
+	runs: Record<string, SimRun[]>;
+	hits: Record<string, Hit[]>;
+	/** The result version each run of the `changed` scenario was defined with. */
+	versions: Record<string, number>;
+	feedHits: Array<Hit & { status: number }>;
+	published: { at: number; runId: string } | null;
+	restart: { at: number; upAt: number; carried: string } | null;
+	unreadable: { notFoundFrom: number | null; serverErrorFrom: number | null; cancelRequests: number };
+	/** Starts the slow simulator answered late. */
+	slowStarts: number;
+	log: string;
+}
 
-	/** Runs of a simulator workflow, oldest first. */
-	const runsOf = (definitionId: string) =>
-		[...sim.runs(), ...slowSim.runs()].filter((run) => run.definitionId === definitionId).sort((a, b) => a.submittedAt - b.submittedAt);
-	const emitted = (workflowId: string) =>
-		sink.hits.filter((hit) => hit.path.startsWith(`/${workflowId}/`)).map((hit) => hit.path.split('/')[2]);
+async function runMode(mode: Mode): Promise<ModeOutcome> {
+	const changes = new Changes();
+	const sims = Object.fromEntries(SIMS.map((name) => [name, new WitriumSimulator()])) as Record<SimName, WitriumSimulator>;
+	const sink = await startSink(changes.notify);
+	const feed = await startFeed(FEED_FAILURES, changes.notify);
+	let n8n: N8nUnderTest | undefined;
+	const logs: string[] = [];
+	const outcome: ModeOutcome = {
+		mode,
+		startedAt: 0,
+		endedAt: 0,
+		unsettled: [],
+		runs: {},
+		hits: {},
+		versions: {},
+		feedHits: feed.hits,
+		published: null,
+		restart: null,
+		unreadable: { notFoundFrom: null, serverErrorFrom: null, cancelRequests: 0 },
+		slowStarts: 0,
+		log: '',
+	};
+	const scenario = (key: string) => SCENARIOS.find((s) => s.key === key)!;
+	const runsOf = (s: Scenario) =>
+		sims[s.sim]
+			.runs()
+			.filter((run) => run.definitionId === definitionIdOf(s))
+			.sort((a, b) => a.submittedAt - b.submittedAt);
+	const hitsOf = (s: Scenario) => sink.hits.filter((hit) => hit.path.startsWith(`/${s.key}/`));
+	try {
+		for (const [name, sim] of Object.entries(sims)) {
+			sim.define({ workflows: SCENARIOS.filter((s) => s.sim === name).map((s) => definition(s)) });
+			changes.watch(sim);
+		}
+		sims.retry.injectFault({ endpoint: 'runWorkflow', kind: 'status', status: 429, retryAfter: '25', times: 3 });
+		sims.slow.injectFault({ endpoint: 'runWorkflow', kind: 'delay', delayMs: SLOW_START_MS, probability: 1 });
+		const urls = Object.fromEntries(await Promise.all(SIMS.map(async (name) => [name, await sims[name].start(0, '127.0.0.1')])));
+
+		n8n = await N8nUnderTest.create(mode.line);
+		await n8n.importCredentials(SIMS.map((name) => witriumCredential(urls[name], sims[name].token, credentialOf(name))));
+		await n8n.importWorkflows(SCENARIOS.map((s) => triggerWorkflow(s, sink.url, `${feed.url}/feed.xml`)));
+		const activated = await n8n.command(mode.line === '2' ? ['publish:workflow', '--all'] : ['update:workflow', '--all', '--active=true']);
+		if (activated.exitCode !== 0) throw new Error(`activating the workflows failed:\n${activated.log}`);
+		outcome.startedAt = Date.now();
+		await n8n.startEditor({ env: mode.env });
+		const deadline = outcome.startedAt + MODE_DEADLINE_MS;
+		setTimeout(changes.notify, MODE_DEADLINE_MS).unref();
+
+		// emit `changed`: run k is defined with result version floor(k / 2), so every second run changes it.
+		const changed = scenario('changed');
+		changes.each(() => {
+			const runs = runsOf(changed);
+			const last = runs.at(-1);
+			if (!last || last.runId in outcome.versions) return;
+			outcome.versions[last.runId] = Math.floor((runs.length - 1) / 2);
+			sims.main.define({ workflows: [definition(changed, Math.floor(runs.length / 2))] });
+		});
+
+		// Saved / published while the poll waits for its run (at the end of the run's first step).
+		const publish = scenario('publish');
+		const waitedOn = () => runsOf(publish).find((run) => isGoing(run) && Date.now() - run.startedAt! >= publish.steps[0] - 1000);
+		const published = changes.until(() => waitedOn() !== undefined).then(async (met) => {
+			if (!met) return;
+			const runId = waitedOn()!.runId;
+			await saveActiveWorkflow(n8n!, workflowIdOf(publish));
+			outcome.published = { at: Date.now(), runId };
+		});
+
+		// Restarted while the second run is carried: the poll that started it (and emitted the first) has returned.
+		const restart = scenario('restart');
+		const carried = () => runsOf(restart)[1];
+		const restarted = changes
+			.until(() => carried() !== undefined && isGoing(carried()) && Date.now() - carried().startedAt! >= restart.steps[0] - 1000)
+			.then(async (met) => {
+				if (!met) return;
+				const at = Date.now();
+				logs.push(n8n!.editor!.log());
+				await n8n!.stopEditor();
+				await n8n!.startEditor({ env: mode.env });
+				outcome.restart = { at, upAt: Date.now(), carried: carried().runId };
+			});
+
+		// The remembered run cannot be read: once the poll that started it has returned (its first step
+		// ended), a proxy answers 404 for it; once a poll got that, 503; until the trigger gives up (a
+		// cancel). Later runs end as soon as they run.
+		const unreadable = scenario('unreadable');
+		const sim = sims.unreadable;
+		const first = () => runsOf(unreadable)[0];
+		const reads = (status: number) => sim.requests.filter((r) => r.endpoint === 'getResults' && r.status === status && r.path.includes(first().runId));
+		const unreadableDone = (async () => {
+			if (!(await changes.until(() => first() !== undefined && first().startedAt !== null && Date.now() - first().startedAt! >= unreadable.steps[0] - 1000))) return;
+			sim.injectFault({ endpoint: 'getResults', kind: 'status', status: 404, body: '<html><body>404 Not Found</body></html>', probability: 1 });
+			outcome.unreadable.notFoundFrom = Date.now();
+			if (!(await changes.until(() => reads(404).length > 0))) return;
+			sim.clearFaults();
+			sim.injectFault({ endpoint: 'getResults', kind: 'status', status: 503, probability: 1 });
+			outcome.unreadable.serverErrorFrom = Date.now();
+			if (!(await changes.until(() => sim.requests.some((r) => r.endpoint === 'cancelRun') || endOf(first()) !== null))) return;
+			sim.clearFaults();
+		})();
+		changes.each(() => {
+			for (const run of runsOf(unreadable).slice(1)) if (isGoing(run)) sim.endRun(run.runId);
+		});
+
+		const emittedIds = (s: Scenario) => new Set(hitsOf(s).map((hit) => hit.path.split('/')[2]));
+		const forgettable = (run: SimRun) =>
+			mode.restartForgets && outcome.restart !== null && run.submittedAt < outcome.restart.at && (endOf(run) ?? Infinity) > outcome.restart.at;
+		const settled = (s: Scenario): boolean => {
+			const runs = runsOf(s);
+			if (runs.length < s.minRuns) return false;
+			if (s.key === 'restart' && !outcome.restart) return false;
+			if (s.key === 'publish' && !outcome.published) return false;
+			if (s.fails) return true;
+			const before = runs.slice(0, -1).filter((run) => !forgettable(run) && !(s.key === 'unreadable' && run === runs[0]));
+			if (s.trigger.emit === 'changed') {
+				const versions = new Set(hitsOf(s).map((hit) => Number(hit.path.split('/')[3])));
+				return before.every((run) => versions.has(outcome.versions[run.runId]));
+			}
+			const emitted = emittedIds(s);
+			return before.every((run) => emitted.has(run.runId));
+		};
+		await changes.until(() => Date.now() >= deadline || SCENARIOS.every(settled));
+		outcome.unsettled = SCENARIOS.filter((s) => !settled(s)).map((s) => s.key);
+		changes.close();
+		await Promise.all([published, restarted, unreadableDone]);
+		outcome.unreadable.cancelRequests = sim.requests.filter((r) => r.endpoint === 'cancelRun').length;
+		outcome.slowStarts = sims.slow.requests.filter((r) => r.endpoint === 'runWorkflow' && r.fault === 'delay').length;
+		return outcome;
+	} finally {
+		outcome.endedAt = Date.now();
+		changes.close();
+		for (const s of SCENARIOS) {
+			outcome.runs[s.key] = runsOf(s);
+			outcome.hits[s.key] = hitsOf(s);
+		}
+		if (n8n?.editor) logs.push(n8n.editor.log());
+		outcome.log = logs.join('\n');
+		await n8n?.dispose();
+		await Promise.all([sink.close(), feed.close(), ...SIMS.map((name) => sims[name].stop())]);
+	}
+}
+
+/** Runs started, emitted and orphaned (a run with a successor never emitted), and where two ran at once. */
+function figures(outcome: ModeOutcome, s: Scenario) {
+	const runs = outcome.runs[s.key];
+	const hits = outcome.hits[s.key];
+	const { restart } = outcome;
+	const forgettable = (run: SimRun) =>
+		outcome.mode.restartForgets && restart !== null && run.submittedAt < restart.at && (endOf(run) ?? Infinity) > restart.at;
+	const emittedIds = hits.map((hit) => hit.path.split('/')[2]);
+	const givenUp = s.key === 'unreadable' ? runs.slice(0, 1).filter((run) => run.cancelledAt !== null) : [];
+	const orphaned = s.fails || s.trigger.emit === 'changed' ? [] : runs.slice(0, -1).filter((run) => !emittedIds.includes(run.runId) && !givenUp.includes(run));
+	const counted = runs.filter((run) => !forgettable(run));
+	const overlaps = counted.slice(1).filter((run, i) => run.submittedAt < (endOf(counted[i]) ?? Infinity));
+	return { runs, hits, emittedIds, orphaned, allowed: orphaned.filter(forgettable), overlaps, givenUp };
+}
+
+function timeline(outcome: ModeOutcome, s: Scenario): string {
+	const since = (at: number | null) => (at === null ? '-' : `${Math.round((at - outcome.startedAt) / 1000)}s`);
+	const runs = outcome.runs[s.key].map((run) => `${run.runId.slice(0, 8)} ${since(run.submittedAt)}-${since(endOf(run))} ${run.status}`);
+	const hits = outcome.hits[s.key].map((hit) => `${hit.path.split('/')[2].slice(0, 8)}${s.trigger.emit === 'changed' ? ` v${hit.path.split('/')[3]}` : ''} ${since(hit.at)}`);
+	return `runs [${runs.join(', ')}]; emitted [${hits.join(', ')}]`;
+}
+
+function report(outcome: ModeOutcome): string {
+	const since = (at: number | null | undefined) => (at == null ? '-' : `${Math.round((at - outcome.startedAt) / 1000)}s`);
+	const rows = SCENARIOS.map((s) => {
+		const f = figures(outcome, s);
+		const emitted = s.trigger.emit === 'changed' ? `${f.hits.length} changes` : s.fails ? 'errors' : `${f.hits.length}`;
+		return `| ${s.key} | ${f.runs.length} | ${emitted} | ${f.orphaned.length}${f.allowed.length ? ` (${f.allowed.length} named in docs)` : ''} | ${f.overlaps.length} |`;
+	});
+	const details = SCENARIOS.map((s) => `  ${s.key}: ${timeline(outcome, s)}`);
+	return [
+		`[e2e trigger] ${outcome.mode.title}: ${Math.round((outcome.endedAt - outcome.startedAt) / 1000)} s from n8n start` +
+			`${outcome.unsettled.length ? `; NOT SETTLED: ${outcome.unsettled.join(', ')}` : ''}; restart at ${since(outcome.restart?.at)} (up at ${since(outcome.restart?.upAt)}); ` +
+			`published at ${since(outcome.published?.at)}`,
+		'| scenario | runs started | emitted | orphaned | started while another ran |',
+		'| --- | --- | --- | --- | --- |',
+		...rows,
+		...details,
+	].join('\n');
+}
+
+const outcomes = new Map<string, Promise<ModeOutcome>>();
+
+beforeAll(() => {
+	for (const mode of MODES) {
+		const outcome = runMode(mode);
+		outcome.catch(() => undefined); // awaited (and failed on) by the mode's own tests
+		outcomes.set(mode.key, outcome);
+	}
+});
+
+describe.each(MODES)('$title: the Witrium Trigger, active', (mode) => {
+	let outcome: ModeOutcome;
 
 	beforeAll(async () => {
-		sim = new WitriumSimulator();
-		sim.define({
-			workflows: [
-				{
-					id: LONG_RUN,
-					name: 'Scrape listings (15 s)',
-					startDelayMs: 500,
-					steps: [{ instruction: 'Scrape', durationMs: 15_000 }],
-					result: { listings: 3 },
-				},
-				{
-					id: SAVED_RUN,
-					name: 'Scrape listings (25 s)',
-					startDelayMs: 500,
-					steps: [{ instruction: 'Scrape', durationMs: 25_000 }],
-					result: { listings: 4 },
-				},
-				{
-					id: FAILING_RUN,
-					name: 'Log in (fails after 10 s)',
-					startDelayMs: 500,
-					steps: [{ instruction: 'Log in', durationMs: 10_000 }],
-					failAtStep: 1,
-					errorMessage: 'Login form not found',
-					result: null,
-				},
-			],
-		});
-		sim.define({
-			workflows: [
-				{
-					id: OVERLAP_RUN,
-					name: 'Scrape listings (75 s)',
-					startDelayMs: 500,
-					steps: [{ instruction: 'Scrape', durationMs: 75_000 }],
-					result: { listings: 5 },
-				},
-			],
-		});
-		const simUrl = await sim.start(0, '127.0.0.1');
-		slowSim = new WitriumSimulator();
-		slowSim.define({
-			workflows: [
-				{
-					id: SLOW_START_RUN,
-					name: 'Scrape listings (30 s)',
-					startDelayMs: 500,
-					steps: [{ instruction: 'Scrape', durationMs: 30_000 }],
-					result: { listings: 6 },
-				},
-			],
-		});
-		// The first start (the first scheduled poll: activation sends nothing) is refused three times.
-		slowSim.injectFault({ endpoint: 'runWorkflow', kind: 'status', status: 429, retryAfter: '25', times: 3 });
-		const slowSimUrl = await slowSim.start(0, '127.0.0.1');
-		sink = await startSink();
-		n8n = await N8nUnderTest.create(line);
-		await n8n.importCredentials([witriumCredential(simUrl, sim.token), witriumCredential(slowSimUrl, slowSim.token, SLOW_CREDENTIAL)]);
-		await n8n.importWorkflows([
-			triggerWorkflow(EVERY_POLL_ID, sink.url, { workflowId: LONG_RUN, emit: 'always', options: { maxWait: 1 } }),
-			triggerWorkflow(ACTIVATION_ID, sink.url, { workflowId: FAILING_RUN, emit: 'always' }),
-			triggerWorkflow(SAVE_ID, sink.url, { workflowId: SAVED_RUN, emit: 'always', options: { maxWait: 1 } }),
-			triggerWorkflow(OVERLAP_ID, sink.url, { workflowId: OVERLAP_RUN, emit: 'always', options: { maxWait: 90 } }),
-			triggerWorkflow(
-				SLOW_START_ID,
-				sink.url,
-				{ workflowId: SLOW_START_RUN, emit: 'always', options: { maxWait: 90 } },
-				{ witriumApi: SLOW_CREDENTIAL },
-			),
-		]);
-		for (const id of [EVERY_POLL_ID, ACTIVATION_ID, SAVE_ID, OVERLAP_ID, SLOW_START_ID]) {
-			const activated = await n8n.command(
-				line === '2' ? ['publish:workflow', `--id=${id}`] : ['update:workflow', `--id=${id}`, '--active=true'],
-			);
-			expect(activated.exitCode).toBe(0);
+		outcome = await outcomes.get(mode.key)!;
+		process.stderr.write(`${report(outcome)}\n`);
+	}, MODE_DEADLINE_MS + 10 * 60_000);
+
+	test.each(SCENARIOS.map((s) => [s.key, s] as const))('%s: never two runs at once; each finished run emitted once, or each change once', (_, s) => {
+		const f = figures(outcome, s);
+		const context = `${mode.title}, ${s.key}: ${timeline(outcome, s)}`;
+		expect({ context, unsettled: outcome.unsettled.includes(s.key) }).toEqual({ context, unsettled: false });
+		expect({ context, overlaps: f.overlaps.map((run) => run.runId) }).toEqual({ context, overlaps: [] });
+		expect({ context, runs: f.runs.length >= s.minRuns }).toEqual({ context, runs: true });
+		// Emitted once each, and only runs of this trigger.
+		expect({ context, duplicates: f.emittedIds.filter((id, i) => f.emittedIds.indexOf(id) !== i) }).toEqual({ context, duplicates: [] });
+		expect({ context, strangers: f.emittedIds.filter((id) => !f.runs.some((run) => run.runId === id)) }).toEqual({ context, strangers: [] });
+		expect({ context, orphaned: f.orphaned.filter((run) => !f.allowed.includes(run)).map((run) => run.runId) }).toEqual({ context, orphaned: [] });
+		if (s.trigger.emit === 'changed') {
+			// Each change once, in order: versions 0, 1, 2, ... (every second run changes the result).
+			const versions = f.hits.map((hit) => Number(hit.path.split('/')[3]));
+			expect({ context, versions }).toEqual({ context, versions: versions.map((_v, i) => i) });
 		}
-		startedAt = Date.now();
-		await n8n.startEditor();
-
-		// N scheduled polls of the first workflow (a poll a minute, at a random second). The third is
-		// saved as soon as it has a run going that n8n's database does not hold (a poll that emitted
-		// nothing started it), then polled until it emits.
-		const deadline = Date.now() + (POLLS + 2.5) * 60_000;
-		const done = () =>
-			runsOf(LONG_RUN).length >= POLLS &&
-			emitted(EVERY_POLL_ID).length >= POLLS - 1 &&
-			emitted(SAVE_ID).length >= 1 &&
-			emitted(OVERLAP_ID).length >= 2 &&
-			emitted(SLOW_START_ID).length >= 2;
-		while (Date.now() < deadline && !done()) {
-			const going = runsOf(SAVED_RUN).find((run) => run.completedAt === null);
-			if (savedAt === 0 && going && (await storedPendingRun(n8n, SAVE_ID)) !== going.runId) {
-				await saveActiveWorkflow(n8n, SAVE_ID);
-				savedAt = Date.now();
-				heldInMemory = going.runId;
-			}
-			await sleep(1000);
-		}
-	}, 9 * 60_000);
-
-	afterAll(async () => {
-		// The figures behind the assertions, for the record.
-		const since = (at: number | null) => (at === null ? '-' : `${Math.round((at - startedAt) / 1000)}s`);
-		process.stderr.write(
-			`[e2e trigger ${line}.x] ${SAVE_ID} saved at ${since(savedAt || null)} holding ${heldInMemory.slice(0, 8)} in memory only\n`,
-		);
-		const cases = [
-			[EVERY_POLL_ID, LONG_RUN],
-			[ACTIVATION_ID, FAILING_RUN],
-			[SAVE_ID, SAVED_RUN],
-			[OVERLAP_ID, OVERLAP_RUN],
-			[SLOW_START_ID, SLOW_START_RUN],
-		] as const;
-		for (const [id, definition] of cases) {
-			const runs = runsOf(definition).map(
-				(run) => `${run.runId.slice(0, 8)} ${since(run.submittedAt)}-${since(run.completedAt)} ${run.status}`,
-			);
-			const hits = sink.hits
-				.filter((hit) => hit.path.startsWith(`/${id}/`))
-				.map((hit) => `${hit.path.split('/')[2].slice(0, 8)} ${since(hit.at)}`);
-			process.stderr.write(`[e2e trigger ${line}.x] ${id}: runs [${runs.join(', ')}]; emitted [${hits.join(', ')}]\n`);
-		}
-		await n8n?.dispose();
-		await sink?.close();
-		await sim?.stop();
-		await slowSim?.stop();
+		if (s.fails) expect({ context, emitted: f.hits.length }).toEqual({ context, emitted: 0 });
 	});
 
-	test(`${POLLS} polls with runs longer than a poll: a run started at each, each emitted once by the next poll, never two at once`, () => {
-		const runs = runsOf(LONG_RUN);
-		expect(runs.length).toBeGreaterThanOrEqual(POLLS);
-		// One run a poll (a minute apart, not every second poll), each after the previous one ended.
-		for (let i = 1; i < runs.length; i++) {
-			expect(runs[i].submittedAt - runs[i - 1].submittedAt).toBeGreaterThan(45_000);
-			expect(runs[i].submittedAt - runs[i - 1].submittedAt).toBeLessThan(80_000);
-			expect(runs[i - 1].completedAt).not.toBeNull();
-			expect(runs[i].submittedAt).toBeGreaterThanOrEqual(runs[i - 1].completedAt!);
-		}
-		// Each poll emits the run the previous poll started: all but the newest, in order, once each...
-		const ids = runs.map((run) => run.runId);
-		const hits = sink.hits.filter((hit) => hit.path.startsWith(`/${EVERY_POLL_ID}/`));
-		const seen = emitted(EVERY_POLL_ID);
-		expect(seen.length).toBeGreaterThanOrEqual(POLLS - 1);
-		expect(seen).toEqual(ids.slice(0, seen.length));
-		expect(seen.length).toBeGreaterThanOrEqual(ids.length - 1);
-		// ...and that same poll starts the next run.
-		hits.forEach((hit, i) => expect(Math.abs(hit.at - runs[i + 1].submittedAt)).toBeLessThan(10_000));
+	test('runs that fail: no activation error for their workflow', () => {
+		const id = workflowIdOf(SCENARIOS.find((s) => s.key === 'failing')!);
+		const activationErrors = outcome.log.split('\n').filter((line) => line.includes(id) && /activat/i.test(line) && /error|problem|unable|issue/i.test(line));
+		expect(activationErrors).toEqual([]);
 	});
 
-	test('activation sends nothing to Witrium: no activation error for runs that fail, and they start at the scheduled polls', () => {
-		const log = n8n.editor!.log();
-		expect(log).not.toMatch(/problem activating the workflow|Unable to activate|initial workflow activation/i);
-		const runs = runsOf(FAILING_RUN);
-		// Active: the scheduled polls ran it, a minute apart; the activation poll started none.
-		expect(runs.length).toBeGreaterThanOrEqual(POLLS - 1);
-		for (let i = 1; i < runs.length; i++) expect(runs[i].submittedAt - runs[i - 1].submittedAt).toBeGreaterThan(45_000);
-		expect(runs.filter((run) => run.completedAt !== null).every((run) => run.status === 'F')).toBe(true);
-		if (runs.length === 0) throw new Error(`no run of the failing workflow\n${tail(log)}`);
+	test('a save or publish while a poll waits: it was made while that run was going, and the run was emitted once', () => {
+		const f = figures(outcome, SCENARIOS.find((s) => s.key === 'publish')!);
+		expect(outcome.published).not.toBeNull();
+		const run = f.runs.find((r) => r.runId === outcome.published!.runId)!;
+		expect(endOf(run) ?? Infinity).toBeGreaterThan(outcome.published!.at);
+		expect(f.emittedIds.filter((id) => id === run.runId)).toHaveLength(1);
 	});
 
-	test('a save while a run is going: the run is still picked up and emitted once, and no second run starts while it goes', () => {
-		const runs = runsOf(SAVED_RUN);
-		const held = runs.find((run) => run.runId === heldInMemory)!;
-		expect(savedAt).toBeGreaterThan(0);
-		expect(held.completedAt ?? Infinity).toBeGreaterThan(savedAt); // still going when saved
-		for (let i = 1; i < runs.length; i++) expect(runs[i].submittedAt).toBeGreaterThanOrEqual(runs[i - 1].completedAt ?? Infinity);
-		expect(emitted(SAVE_ID)).toEqual(runs.slice(0, emitted(SAVE_ID).length).map((run) => run.runId));
-		expect(emitted(SAVE_ID)).toContain(heldInMemory);
+	test('a restart while a run is carried: the carried run (started by a poll that emitted) is emitted once after it', () => {
+		const f = figures(outcome, SCENARIOS.find((s) => s.key === 'restart')!);
+		expect(outcome.restart).not.toBeNull();
+		const run = f.runs.find((r) => r.runId === outcome.restart!.carried)!;
+		expect(endOf(run) ?? Infinity).toBeGreaterThan(outcome.restart!.at);
+		const hits = f.hits.filter((hit) => hit.path.split('/')[2] === run.runId);
+		expect(hits).toHaveLength(1);
+		expect(hits[0].at).toBeGreaterThan(outcome.restart!.upAt);
 	});
 
-	/** Never two runs at once, and every run but the newest emitted exactly once, in order. */
-	function expectOnePollAtATime(id: string, definition: string): void {
-		const runs = runsOf(definition);
-		for (let i = 1; i < runs.length; i++) expect(runs[i].submittedAt).toBeGreaterThanOrEqual(runs[i - 1].completedAt ?? Infinity);
-		const ids = runs.map((run) => run.runId);
-		const seen = emitted(id);
-		expect(seen.length).toBeGreaterThanOrEqual(2);
-		expect(seen).toEqual(ids.slice(0, seen.length));
-		expect(seen.length).toBeGreaterThanOrEqual(ids.length - 1);
-	}
-
-	test('polls longer than the minute between them (Max Wait per Poll 90 s, runs of 75 s): never two runs at once, each emitted once', () => {
-		expectOnePollAtATime(OVERLAP_ID, OVERLAP_RUN);
+	test('a remembered run that cannot be read: Give Up After cancels it, and the trigger goes on', () => {
+		const f = figures(outcome, SCENARIOS.find((s) => s.key === 'unreadable')!);
+		expect(outcome.unreadable.notFoundFrom).not.toBeNull();
+		expect(outcome.unreadable.serverErrorFrom).not.toBeNull();
+		expect(f.givenUp).toHaveLength(1);
+		expect(outcome.unreadable.cancelRequests).toBeGreaterThanOrEqual(1);
+		expect(f.hits.length).toBeGreaterThanOrEqual(1);
 	});
 
-	test('a start held up by 429s past the next tick: never two runs at once, each emitted once', () => {
-		expectOnePollAtATime(SLOW_START_ID, SLOW_START_RUN);
+	test('slow starts: every start answered after the soft deadline, and still one run at a time, each emitted', () => {
+		const f = figures(outcome, SCENARIOS.find((s) => s.key === 'slow')!);
+		expect(outcome.slowStarts).toBe(f.runs.length);
+		expect(f.hits.length).toBeGreaterThanOrEqual(f.runs.length - 1);
+	});
+
+	test('a second poll trigger failing its activation twice: it then works, and the Witrium Trigger goes on emitting', () => {
+		const f = figures(outcome, SCENARIOS.find((s) => s.key === 'rss')!);
+		expect(outcome.feedHits.slice(0, FEED_FAILURES).map((hit) => hit.status)).toEqual(Array(FEED_FAILURES).fill(500));
+		const working = outcome.feedHits.find((hit) => hit.status === 200);
+		expect(working).toBeDefined();
+		expect(f.hits.filter((hit) => hit.at > working!.at).length).toBeGreaterThanOrEqual(2);
 	});
 });
