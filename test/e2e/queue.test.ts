@@ -139,11 +139,16 @@ describe.each(LINES)('n8n %s.x in queue mode (Redis, Postgres, a main, workers)'
 			expect(e).toEqual(expect.objectContaining({ mode: 'trigger', status: 'success' }));
 			expect(workerOf(e.id)).toMatch(/^worker\d$/);
 		}
-		const lost = tickRuns().filter((r) => r.status === 'C' && !all.some((e) => e.runId === r.runId) && r.completedAt! < restartedAt);
+		// Orphaned: a run a later run followed that was never emitted (the restart came right after an
+		// emitting poll, which stored the run it started, so docs/trigger.md names none here).
+		const orphaned = tickRuns()
+			.slice(0, -1)
+			.filter((r) => !all.some((e) => e.runId === r.runId));
 		report(
-			`trigger: ${all.length} runs emitted (${all.length - emittedBefore} after the restart) of ${tickRuns().length} started; ` +
-				`finished before the restart and never emitted: ${lost.length}; executions ${execs.map((e) => `${e.id}@${workerOf(e.id)}`).join(' ')}`,
+			`trigger: ${tickRuns().length} runs started, ${all.length} emitted (${all.length - emittedBefore} after the restart), ` +
+				`${orphaned.length} orphaned; executions ${execs.map((e) => `${e.id}@${workerOf(e.id)}`).join(' ')}`,
 		);
+		expect(orphaned.map((r) => r.runId)).toEqual([]);
 	});
 
 	test(`long runs: one worker with ${SLOTS} slots takes ${LONG_EXECUTIONS} executions at once, each waiting in the database on a ${LONG_RUN_MS / 1000} s run; its slots stay free`, async () => {
