@@ -24,8 +24,9 @@ interface Mode {
 	line: Line;
 	env: Record<string, string>;
 	/**
-	 * docs/trigger.md: n8n keeps the trigger's state in memory and stores it only when a poll
-	 * emits, so a restart forgets a run a poll that emitted nothing was carrying.
+	 * docs/trigger.md's table: n8n stores the trigger's state only when a poll emits, so a restart
+	 * may orphan a run a poll that emitted nothing started (1.x, 2.x's default engine, and 2.x's
+	 * durable scheduler with cursors off).
 	 */
 	restartForgets: boolean;
 }
@@ -34,7 +35,6 @@ const SCHEDULER = { N8N_SCHEDULER_ENABLED: 'true', N8N_SCHEDULER_POLL_TRIGGERS_E
 const ALL_MODES: Mode[] = [
 	{ key: 'regular1', title: 'n8n 1.x, regular', line: '1', env: {}, restartForgets: true },
 	{ key: 'regular2', title: 'n8n 2.x, regular', line: '2', env: {}, restartForgets: true },
-	// Cursors off, n8n stores nothing of a poll that returned null: as without the scheduler.
 	{ key: 'scheduler2', title: 'n8n 2.x, durable scheduler, cursors off', line: '2', env: SCHEDULER, restartForgets: true },
 	{
 		key: 'cursors2',
@@ -344,15 +344,13 @@ async function runMode(mode: Mode): Promise<ModeOutcome> {
 		});
 
 		const emittedIds = (s: Scenario) => new Set(hitsOf(s).map((hit) => hit.path.split('/')[2]));
-		const forgettable = (run: SimRun) =>
-			mode.restartForgets && outcome.restart !== null && run.submittedAt < outcome.restart.at && (endOf(run) ?? Infinity) > outcome.restart.at;
 		const settled = (s: Scenario): boolean => {
 			const runs = runsOf(s);
 			if (runs.length < s.minRuns) return false;
 			if (s.key === 'restart' && !outcome.restart) return false;
 			if (s.key === 'publish' && !outcome.published) return false;
 			if (s.fails) return true;
-			const before = runs.slice(0, -1).filter((run) => !forgettable(run) && !(s.key === 'unreadable' && run === runs[0]));
+			const before = runs.slice(0, -1).filter((run) => !lostToRestart(outcome, s, run) && !(s.key === 'unreadable' && run === runs[0]));
 			if (s.trigger.emit === 'changed') {
 				const versions = new Set(hitsOf(s).map((hit) => Number(hit.path.split('/')[3])));
 				return before.every((run) => versions.has(outcome.versions[run.runId]));
@@ -381,13 +379,25 @@ async function runMode(mode: Mode): Promise<ModeOutcome> {
 	}
 }
 
+/**
+ * What docs/trigger.md says the mode's restart may orphan: in every mode, a run whose start was
+ * in flight (sent, its answer not back before n8n stopped); where n8n stores the state only when
+ * a poll emits, a run going at the restart.
+ */
+function lostToRestart(outcome: Pick<ModeOutcome, 'mode' | 'restart'>, s: Scenario, run: SimRun): boolean {
+	const { restart } = outcome;
+	if (!restart) return false;
+	const answeredAt = run.submittedAt + (s.sim === 'slow' ? SLOW_START_MS : 0);
+	const inFlight = answeredAt >= restart.at && run.submittedAt <= restart.upAt;
+	const going = run.submittedAt < restart.at && (endOf(run) ?? Infinity) > restart.at;
+	return inFlight || (outcome.mode.restartForgets && going);
+}
+
 /** Runs started, emitted and orphaned (a run with a successor never emitted), and where two ran at once. */
 function figures(outcome: ModeOutcome, s: Scenario) {
 	const runs = outcome.runs[s.key];
 	const hits = outcome.hits[s.key];
-	const { restart } = outcome;
-	const forgettable = (run: SimRun) =>
-		outcome.mode.restartForgets && restart !== null && run.submittedAt < restart.at && (endOf(run) ?? Infinity) > restart.at;
+	const forgettable = (run: SimRun) => lostToRestart(outcome, s, run);
 	const emittedIds = hits.map((hit) => hit.path.split('/')[2]);
 	const givenUp = s.key === 'unreadable' ? runs.slice(0, 1).filter((run) => run.cancelledAt !== null) : [];
 	const orphaned = s.fails || s.trigger.emit === 'changed' ? [] : runs.slice(0, -1).filter((run) => !emittedIds.includes(run.runId) && !givenUp.includes(run));
@@ -491,10 +501,10 @@ describe.each(MODES)('$title: the Witrium Trigger, active', (mode) => {
 		expect(f.hits.length).toBeGreaterThanOrEqual(1);
 	});
 
-	test('slow starts: every start answered after the soft deadline, and still one run at a time, each emitted', () => {
+	test('slow starts: every start answered after the soft deadline, and the runs still emitted', () => {
 		const f = figures(outcome, SCENARIOS.find((s) => s.key === 'slow')!);
 		expect(outcome.slowStarts).toBe(f.runs.length);
-		expect(f.hits.length).toBeGreaterThanOrEqual(f.runs.length - 1);
+		expect(f.hits.length).toBeGreaterThanOrEqual(SCENARIOS.find((s) => s.key === 'slow')!.minRuns - 1);
 	});
 
 	test('a second poll trigger failing its activation twice: it then works, and the Witrium Trigger goes on emitting', () => {
