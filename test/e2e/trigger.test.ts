@@ -223,7 +223,7 @@ interface ModeOutcome {
 	feedHits: Array<Hit & { status: number }>;
 	published: { at: number; runId: string } | null;
 	restart: { at: number; upAt: number; carried: string } | null;
-	unreadable: { notFoundFrom: number | null; serverErrorFrom: number | null; givenUpAt: number | null; cancelRequests: number };
+	unreadable: { notFoundFrom: number | null; serverErrorFrom: number | null; givenUpAt: number | null; cancelRequests: number; reads: string };
 	/** Starts the slow simulator answered late. */
 	slowStarts: number;
 	log: string;
@@ -247,7 +247,7 @@ async function runMode(mode: Mode): Promise<ModeOutcome> {
 		feedHits: feed.hits,
 		published: null,
 		restart: null,
-		unreadable: { notFoundFrom: null, serverErrorFrom: null, givenUpAt: null, cancelRequests: 0 },
+		unreadable: { notFoundFrom: null, serverErrorFrom: null, givenUpAt: null, cancelRequests: 0, reads: '' },
 		slowStarts: 0,
 		log: '',
 	};
@@ -363,6 +363,7 @@ async function runMode(mode: Mode): Promise<ModeOutcome> {
 		changes.close();
 		await Promise.all([published, restarted, unreadableDone]);
 		outcome.unreadable.cancelRequests = sim.requests.filter((r) => r.endpoint === 'cancelRun').length;
+		outcome.unreadable.reads = first() ? `${reads(200).length} read, ${reads(404).length} 404, ${reads(503).length} 503` : '';
 		outcome.slowStarts = sims.slow.requests.filter((r) => r.endpoint === 'runWorkflow' && r.fault === 'delay').length;
 		return outcome;
 	} finally {
@@ -424,7 +425,7 @@ function report(outcome: ModeOutcome): string {
 	return [
 		`[e2e trigger] ${outcome.mode.title}: ${Math.round((outcome.endedAt - outcome.startedAt) / 1000)} s from n8n start` +
 			`${outcome.unsettled.length ? `; NOT SETTLED: ${outcome.unsettled.join(', ')}` : ''}; restart at ${since(outcome.restart?.at)} (up at ${since(outcome.restart?.upAt)}); ` +
-			`published at ${since(outcome.published?.at)}`,
+			`published at ${since(outcome.published?.at)}; the unreadable run: ${outcome.unreadable.reads}, given up at ${since(outcome.unreadable.givenUpAt)}`,
 		'| scenario | runs started | emitted | orphaned | started while another ran |',
 		'| --- | --- | --- | --- | --- |',
 		...rows,
