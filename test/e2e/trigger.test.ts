@@ -350,7 +350,7 @@ async function runMode(mode: Mode): Promise<ModeOutcome> {
 			if (s.key === 'restart' && !outcome.restart) return false;
 			if (s.key === 'publish' && !outcome.published) return false;
 			if (s.fails) return true;
-			const before = runs.slice(0, -1).filter((run) => !lostToRestart(outcome, s, run) && !(s.key === 'unreadable' && run === runs[0]));
+			const before = runs.slice(0, -1).filter((run) => !lostToRestart(outcome, s, run, hitsOf(s)) && !(s.key === 'unreadable' && run === runs[0]));
 			if (s.trigger.emit === 'changed') {
 				const versions = new Set(hitsOf(s).map((hit) => Number(hit.path.split('/')[3])));
 				return before.every((run) => versions.has(outcome.versions[run.runId]));
@@ -383,26 +383,28 @@ async function runMode(mode: Mode): Promise<ModeOutcome> {
 /**
  * What docs/trigger.md says the mode's restart may orphan: in every mode, a run whose start was
  * in flight (sent, its answer not back before n8n stopped); where n8n stores the state only when
- * a poll emits, a run going at the restart.
+ * a poll emits, a run started before the restart and not emitted by then (n8n restarted after a
+ * poll started it and before a poll emitted it).
  */
-function lostToRestart(outcome: Pick<ModeOutcome, 'mode' | 'restart'>, s: Scenario, run: SimRun): boolean {
+function lostToRestart(outcome: Pick<ModeOutcome, 'mode' | 'restart'>, s: Scenario, run: SimRun, hits: Hit[]): boolean {
 	const { restart } = outcome;
 	if (!restart) return false;
 	const answeredAt = run.submittedAt + (s.sim === 'slow' ? SLOW_START_MS : 0);
 	const inFlight = answeredAt >= restart.at && run.submittedAt <= restart.upAt;
-	const going = run.submittedAt < restart.at && (endOf(run) ?? Infinity) > restart.at;
-	return inFlight || (outcome.mode.restartForgets && going);
+	const unemitted = run.submittedAt < restart.at && !hits.some((hit) => hit.path.split('/')[2] === run.runId && hit.at < restart.at);
+	return inFlight || (outcome.mode.restartForgets && unemitted);
 }
 
 /** Runs started, emitted and orphaned (a run with a successor never emitted), and where two ran at once. */
 function figures(outcome: ModeOutcome, s: Scenario) {
 	const runs = outcome.runs[s.key];
 	const hits = outcome.hits[s.key];
-	const forgettable = (run: SimRun) => lostToRestart(outcome, s, run);
+	const forgettable = (run: SimRun) => lostToRestart(outcome, s, run, hits);
 	const emittedIds = hits.map((hit) => hit.path.split('/')[2]);
 	const givenUp = s.key === 'unreadable' ? runs.slice(0, 1).filter((run) => run.cancelledAt !== null) : [];
 	const orphaned = s.fails || s.trigger.emit === 'changed' ? [] : runs.slice(0, -1).filter((run) => !emittedIds.includes(run.runId) && !givenUp.includes(run));
-	const counted = runs.filter((run) => !forgettable(run));
+	// A run the restart made the trigger forget may still be going when the next poll starts one.
+	const counted = runs.filter((run) => emittedIds.includes(run.runId) || !forgettable(run));
 	const overlaps = counted.slice(1).filter((run, i) => run.submittedAt < (endOf(counted[i]) ?? Infinity));
 	return { runs, hits, emittedIds, orphaned, allowed: orphaned.filter(forgettable), overlaps, givenUp };
 }
