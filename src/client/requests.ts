@@ -32,7 +32,7 @@ export interface SendRequest {
 	path: string;
 	/** JSON body; undefined sends no body (and no Content-Type). */
 	body?: Record<string, unknown>;
-	/** Set for requests that start work: they are retried only when provably not delivered, or on 429. */
+	/** Set for requests that start work: retried only when they provably started nothing (retry.ts `mayHaveStarted`). */
 	startsWork?: StartsWork;
 	timeoutMs?: number;
 	signal?: AbortSignal;

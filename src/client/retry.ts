@@ -24,7 +24,8 @@ export function mayHaveStarted(failure: AttemptFailure): boolean {
 /**
  * How long to wait before attempt `attempt + 1`, or undefined: do not retry, fail now. The rules,
  * in order: only a transient condition is retried; a request that starts work only when it cannot
- * have started it (so 429 and connections that were never made); at most `maxRetries` times; a
+ * have started it (so 429, a 404 not from Witrium, and connections never made: the rule users read
+ * in docs/waits.md#retries); at most `maxRetries` times; a
  * Retry-After beyond what one retry may wait is obeyed, not cut short (the error says when to try
  * again); never sleeping past the caller's deadline, but a random backoff that would is cut short
  * to leave one last attempt its MIN_ATTEMPT_MS (a best-effort cancel gets its retries in its 5 s).
